@@ -1,0 +1,2 @@
+import CreatePipeline
+import Kafka

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `usp-bench`: throughput benchmarks that print their figures.
+@main
+struct USPBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usp-bench",
+        abstract: "Benchmarks for the create pipeline, the Kafka layer and the worker.",
+        subcommands: []
+    )
+}
