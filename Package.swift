@@ -40,24 +40,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Realistic creation events for the demo, benchmarks and tests.
+        .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "Worker",
+                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "usp-bench",
             dependencies: [
-                "CreatePipeline", "Kafka", "Worker",
+                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,2 +1,346 @@
 import CreatePipeline
 import Kafka
+import Logging
+import Synchronization
+
+import struct Foundation.Date
+import class Foundation.Thread
+
+/// The worker: consumes creation events, runs each through the create
+/// pipeline, publishes the entity or the dead letter, and commits an inbound
+/// offset only once every record up to it has had its output acknowledged.
+///
+/// One run owns one consumer and one producer. The consumer is driven by a
+/// dedicated thread (librdkafka's poll blocks, so it stays off Swift's
+/// cooperative pool); the producer's delivery reports arrive on the
+/// producer's own thread. The ``DeliveryTracker`` between them turns
+/// out-of-order acknowledgements into committable per-partition prefixes.
+public final class Worker: Sendable {
+    public let configuration: WorkerConfiguration
+    public let statistics: WorkerStatistics
+    public let health: WorkerHealth
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+
+    public init(configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics()) {
+        self.configuration = configuration
+        self.statistics = statistics
+        self.health = WorkerHealth()
+        self.logger = logger
+    }
+
+    /// Asks a running worker to stop fetching, publish what is in flight,
+    /// commit, leave the group and return (SIGTERM, SIGINT).
+    public func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Runs until stopped, or until caught up with `untilCaughtUp`. Throws a
+    /// ``WorkerError`` when a record can be published nowhere or Kafka fails
+    /// fatally; a bad property throws before anything connects.
+    public func run() async throws -> WorkerSummary {
+        let loop = try WorkerLoop(worker: self, logger: logger)
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: loop.run())
+            }
+            thread.name = "usp-worker-poll"
+            thread.start()
+        }
+    }
+}
+
+/// One run of the worker: its clients, its tracker, its polling loop.
+final class WorkerLoop: Sendable {
+    private let worker: Worker
+    private let logger: Logger
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let tracker = DeliveryTracker()
+    private let translator: RecordTranslator
+    private let failure = Mutex<WorkerError?>(nil)
+    private let startTime = ContinuousClock.now
+
+    private var configuration: WorkerConfiguration { worker.configuration }
+    private var statistics: WorkerStatistics { worker.statistics }
+
+    init(worker: Worker, logger: Logger) throws {
+        self.worker = worker
+        self.logger = logger
+        let configuration = worker.configuration
+        translator = RecordTranslator(
+            pipeline: CreatePipeline(maximumBodySize: configuration.maximumBodySize), topics: configuration.topics)
+        // The callbacks reach the loop weakly: the loop owns both clients, and
+        // closes them (so no callback runs any more) before it goes away.
+        let handlers = CallbackTarget()
+        producer = try KafkaProducer(configuration: configuration.producerConfiguration) { report in
+            handlers.loop?.delivered(report)
+        }
+        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { event, consumer in
+            handlers.loop?.rebalance(event, consumer: consumer)
+        }
+        consumer.setErrorHandler { [logger] error in
+            logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
+        }
+        handlers.loop = self
+    }
+
+    // MARK: The polling thread
+
+    func run() -> Result<WorkerSummary, any Error> {
+        defer { worker.health.set(.stopped) }
+        do {
+            try consumer.subscribe(topics: [configuration.topics.input])
+            let targets = configuration.untilCaughtUp ? try highWatermarks() : [:]
+            worker.health.set(.joining)
+            logger.info(
+                "worker started",
+                metadata: [
+                    "input": "\(configuration.topics.input)", "output": "\(configuration.topics.output)",
+                    "dead-letter": "\(configuration.topics.deadLetter)", "group": "\(configuration.groupID)",
+                ])
+            try pollUntilDone(caughtUpTargets: configuration.untilCaughtUp ? targets : nil)
+        } catch let error as WorkerError {
+            recordFailure(error)
+        } catch let error as KafkaError {
+            recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
+        } catch {
+            recordFailure(.kafka(KafkaError.unknown(String(describing: error)), while: "consuming"))
+        }
+        let shutdownError = shutDown()
+        if let error = failure.withLock({ $0 }) ?? shutdownError {
+            logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
+            return .failure(error)
+        }
+        let summary = WorkerSummary(statistics, seconds: startTime.duration(to: .now).seconds)
+        logger.info("worker stopped", metadata: ["summary": "\(summary)"])
+        return .success(summary)
+    }
+
+    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws {
+        let maxInFlight = max(1, configuration.maxInFlight)
+        var nextCommit = ContinuousClock.now + configuration.commitInterval
+        var nextProgressCheck = ContinuousClock.now
+        var pausedAtRebalance: Int?
+        while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
+            // Back-pressure: above the cap, pause fetching rather than buffer.
+            let rebalances = statistics.rebalances.load(ordering: .relaxed)
+            if tracker.inFlightCount >= maxInFlight {
+                if pausedAtRebalance != rebalances {
+                    try consumer.pause(consumer.assignment())
+                    pausedAtRebalance = rebalances
+                }
+            } else if pausedAtRebalance != nil, tracker.inFlightCount <= maxInFlight / 2 {
+                try consumer.resume(consumer.assignment())
+                pausedAtRebalance = nil
+            }
+            // Never take more than the window has room for.
+            let room = max(1, min(1000, maxInFlight - tracker.inFlightCount))
+            try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
+                handle(message)
+            }
+            statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
+            let now = ContinuousClock.now
+            if now >= nextCommit {
+                commitAcknowledged(mode: .async)
+                nextCommit = now + configuration.commitInterval
+            }
+            if now >= nextProgressCheck {
+                nextProgressCheck = now + .milliseconds(500)
+                if let caughtUpTargets, try isCaughtUp(caughtUpTargets) {
+                    logger.info("group caught up with the high watermarks taken at start")
+                    return
+                }
+            }
+        }
+    }
+
+    private func handle(_ message: borrowing KafkaMessageView) {
+        statistics.consumed.add(1, ordering: .relaxed)
+        let record = InboundRecord(message)
+        guard let ticket = tracker.dispatch(record) else { return }
+        publish(translator.translate(record), ticket: ticket)
+    }
+
+    /// Hands an output to the producer. A record-specific refusal of an
+    /// entity (too large for the topic) dead-letters it; anything else that
+    /// cannot be enqueued fails the record.
+    private func publish(_ output: OutboundRecord, ticket: DeliveryTicket) {
+        let ticket = ticket.with(kind: output.kind == .entity ? .entity : .deadLetter)
+        let deadline = ContinuousClock.now + configuration.shutdownTimeout
+        while true {
+            do {
+                try producer.produce(
+                    topic: output.topic, key: output.key, value: output.value, headers: output.headers,
+                    opaque: ticket.opaque)
+                return
+            } catch where error.code == .queueFull && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.001)
+            } catch {
+                refused(ticket, error: error)
+                return
+            }
+        }
+    }
+
+    // MARK: The producer's delivery thread
+
+    func delivered(_ report: DeliveryReport) {
+        let ticket = DeliveryTicket(opaque: report.opaque)
+        guard let error = report.error else {
+            tracker.complete(ticket)
+            let counter = ticket.kind == .entity ? statistics.created : statistics.deadLettered
+            counter.add(1, ordering: .relaxed)
+            return
+        }
+        refused(ticket, error: error)
+    }
+
+    /// An output the broker (or the producer) refused for good: an entity
+    /// refused for something about the record itself becomes a dead letter;
+    /// anything else stops the record's partition.
+    private func refused(_ ticket: DeliveryTicket, error: KafkaError) {
+        if ticket.kind == .entity, error.isAboutTheRecord, let record = tracker.record(for: ticket) {
+            logger.warning(
+                "entity refused by the broker; dead-lettering the record",
+                metadata: recordMetadata(record, ["error": "\(error)"]))
+            let graphError = GraphError.entityNotPublished(
+                "The entity could not be published to \(configuration.topics.output): \(error.message)")
+            publish(translator.deadLetter(for: record, error: graphError), ticket: ticket.with(kind: .deadLetter))
+            return
+        }
+        statistics.failed.add(1, ordering: .relaxed)
+        guard let (partition, offset) = tracker.fail(ticket) else { return }
+        recordFailure(
+            .unpublishable(
+                topic: configuration.topics.input, partition: partition, offset: offset, reason: error.description))
+    }
+
+    // MARK: Rebalances (on the polling thread, inside poll or close)
+
+    func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) {
+        statistics.rebalances.add(1, ordering: .relaxed)
+        switch event {
+        case .assigned(let partitions):
+            let mine = inputPartitions(partitions)
+            tracker.assign(mine)
+            worker.health.set(.consuming)
+            logger.info("partitions assigned", metadata: ["partitions": "\(mine)"])
+        case .revoked(let partitions):
+            let mine = inputPartitions(partitions)
+            let settled = tracker.waitUntilSettled(mine, deadline: .now + configuration.shutdownTimeout)
+            if !settled {
+                logger.warning(
+                    "revoked partitions did not settle in time",
+                    metadata: ["error": "\(WorkerError.revokeTimedOut(configuration.shutdownTimeout, partitions: mine))"])
+            }
+            commitAcknowledged(mine, mode: .sync)
+            tracker.remove(mine)
+            logger.info("partitions revoked", metadata: ["partitions": "\(mine)"])
+        case .lost(let partitions):
+            let mine = inputPartitions(partitions)
+            tracker.remove(mine)
+            logger.warning("partitions lost; their uncommitted records will be redelivered", metadata: ["partitions": "\(mine)"])
+        }
+    }
+
+    private func inputPartitions(_ partitions: [TopicPartition]) -> [Int32] {
+        partitions.filter { $0.topic == configuration.topics.input }.map(\.partition)
+    }
+
+    // MARK: Commits and progress
+
+    private func commitAcknowledged(_ partitions: [Int32]? = nil, mode: KafkaConsumer.CommitMode) {
+        let offsets = tracker.takeCommittableOffsets(partitions).map {
+            TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
+        }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets, mode: mode)
+            statistics.commits.add(1, ordering: .relaxed)
+        } catch {
+            logger.warning("commit failed; it is retried with the next one", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The input topic's high watermarks now, for partitions that hold records.
+    private func highWatermarks() throws(KafkaError) -> [Int32: Int64] {
+        let topic = configuration.topics.input
+        let count = try consumer.partitionCount(topic: topic, timeout: .seconds(10))
+        var targets: [Int32: Int64] = [:]
+        for partition in 0..<count {
+            let (low, high) = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(10))
+            if high > low { targets[partition] = high }
+        }
+        logger.info("caught-up targets taken", metadata: ["high-watermarks": "\(targets.sorted { $0.key < $1.key })"])
+        return targets
+    }
+
+    /// Whether the group (every worker in it) has committed up to the targets.
+    private func isCaughtUp(_ targets: [Int32: Int64]) throws(KafkaError) -> Bool {
+        guard !targets.isEmpty else { return true }
+        let topic = configuration.topics.input
+        let committed = try consumer.committed(
+            targets.keys.map { TopicPartition(topic: topic, partition: $0) }, timeout: .seconds(10))
+        return committed.allSatisfy { $0.offset >= (targets[$0.partition] ?? 0) }
+    }
+
+    // MARK: Stopping
+
+    private func recordFailure(_ error: WorkerError) {
+        failure.withLock { if $0 == nil { $0 = error } }
+        worker.health.set(.failed)
+    }
+
+    /// Publishes what is in flight, commits, leaves the group, closes the producer.
+    private func shutDown() -> WorkerError? {
+        worker.health.set(.draining)
+        var result: WorkerError?
+        if !tracker.waitUntilSettled(deadline: .now + configuration.shutdownTimeout) {
+            result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
+        }
+        commitAcknowledged(mode: .sync)
+        do {
+            try consumer.close()
+        } catch {
+            logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
+        }
+        producer.close(timeout: configuration.shutdownTimeout)
+        return result
+    }
+
+    private func recordMetadata(_ record: InboundRecord, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata = extra
+        metadata["topic"] = "\(configuration.topics.input)"
+        metadata["partition"] = "\(record.partition)"
+        metadata["offset"] = "\(record.offset)"
+        return metadata
+    }
+}
+
+/// Where the clients' callbacks find the loop: set once the loop is built,
+/// read from the producer's and the polling thread.
+private final class CallbackTarget: Sendable {
+    private struct WeakLoop { weak var loop: WorkerLoop? }
+    private let reference = Mutex(WeakLoop())
+    var loop: WorkerLoop? {
+        get { reference.withLock { $0.loop } }
+        set { reference.withLock { $0.loop = newValue } }
+    }
+}
+
+extension KafkaError {
+    /// Refusals that concern one record rather than the topic or the
+    /// cluster: dead-lettering that record is the right answer.
+    var isAboutTheRecord: Bool {
+        [.msgSizeTooLarge, .invalidRecord, .recordListTooLarge, .corruptMessage].contains(code)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -6,6 +6,6 @@ struct USPWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usp-worker",
         abstract: "Creates Microsoft Graph userSecurityProfile entities from Kafka creation events.",
-        subcommands: [ProcessCommand.self]
+        subcommands: [RunCommand.self, ProcessCommand.self, DemoCommand.self, BrokerCommand.self]
     )
 }

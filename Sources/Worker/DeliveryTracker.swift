@@ -1,0 +1,176 @@
+import Foundation
+
+/// Which output a delivery report is about, and of which inbound record.
+///
+/// Carried through librdkafka as the message's opaque integer, so a delivery
+/// report finds its record without a table lookup or a per-message allocation:
+/// bit 63 tells entity from dead letter, bits 40…62 name the partition's
+/// assignment slot, bits 0…39 the record's sequence number in that slot.
+struct DeliveryTicket: Hashable, Sendable {
+    enum Kind: UInt64, Sendable { case entity = 0, deadLetter = 1 }
+
+    var kind: Kind
+    var slot: UInt32
+    var sequence: UInt64
+
+    init(kind: Kind, slot: UInt32, sequence: UInt64) {
+        self.kind = kind
+        self.slot = slot & 0x7F_FFFF
+        self.sequence = sequence & 0xFF_FFFF_FFFF
+    }
+
+    init(opaque: UInt64) {
+        self.init(
+            kind: Kind(rawValue: opaque >> 63) ?? .entity,
+            slot: UInt32((opaque >> 40) & 0x7F_FFFF),
+            sequence: opaque & 0xFF_FFFF_FFFF)
+    }
+
+    var opaque: UInt64 { kind.rawValue << 63 | UInt64(slot) << 40 | sequence }
+
+    func with(kind: Kind) -> DeliveryTicket { DeliveryTicket(kind: kind, slot: slot, sequence: sequence) }
+}
+
+/// Tracks, for every assigned inbound partition, which records have had their
+/// output acknowledged, and says which offsets may be committed.
+///
+/// Shared by the polling thread (which dispatches records, commits and handles
+/// rebalances) and the producer's delivery thread (which completes records),
+/// so its state sits behind one lock; the condition lets the polling thread
+/// wait for a partition to settle before it is released.
+final class DeliveryTracker: @unchecked Sendable {
+    // Safe to share: every stored property below `condition` is read and
+    // written only while `condition` is locked; `condition` itself is a
+    // thread-safe pthread mutex and condition variable.
+    private let condition = NSCondition()
+    private var windows: [UInt32: PartitionWindow] = [:]
+    private var slotOfPartition: [Int32: UInt32] = [:]
+    private var partitionOfSlot: [UInt32: Int32] = [:]
+    private var nextSlot: UInt32 = 0
+    private var inFlight = 0
+
+    /// A new window for each partition; a partition assigned again after a
+    /// revoke gets a new slot, so late reports of the old one are ignored.
+    func assign(_ partitions: [Int32]) {
+        locked {
+            for partition in partitions where slotOfPartition[partition] == nil {
+                let slot = nextSlot
+                nextSlot = (nextSlot + 1) & 0x7F_FFFF
+                slotOfPartition[partition] = slot
+                partitionOfSlot[slot] = partition
+                windows[slot] = PartitionWindow()
+            }
+        }
+    }
+
+    /// Forgets partitions: after their final commit on revoke, or when lost.
+    func remove(_ partitions: [Int32]) {
+        locked {
+            for partition in partitions {
+                guard let slot = slotOfPartition.removeValue(forKey: partition) else { continue }
+                partitionOfSlot[slot] = nil
+                if let window = windows.removeValue(forKey: slot) { inFlight -= window.count }
+            }
+            condition.broadcast()
+        }
+    }
+
+    var assignedPartitions: [Int32] { locked { Array(slotOfPartition.keys) } }
+
+    /// Records dispatched and not yet completed (or completed behind one that is not).
+    var inFlightCount: Int { locked { inFlight } }
+
+    /// Adds a consumed record to its partition's window; nil when the partition
+    /// is not assigned (a record fetched just before its partition was revoked).
+    func dispatch(_ record: InboundRecord) -> DeliveryTicket? {
+        locked {
+            guard let slot = slotOfPartition[record.partition] else { return nil }
+            let sequence = windows[slot]!.append(offset: record.offset, record: record)
+            inFlight += 1
+            return DeliveryTicket(kind: .entity, slot: slot, sequence: sequence)
+        }
+    }
+
+    /// The inbound record behind a ticket, while it is in flight.
+    func record(for ticket: DeliveryTicket) -> InboundRecord? {
+        locked { windows[ticket.slot]?.record(sequence: ticket.sequence) }
+    }
+
+    func partition(of ticket: DeliveryTicket) -> Int32? { locked { partitionOfSlot[ticket.slot] } }
+
+    /// Marks a record's output acknowledged.
+    func complete(_ ticket: DeliveryTicket) {
+        locked {
+            guard var window = windows[ticket.slot] else { return }
+            let before = window.count
+            window.complete(sequence: ticket.sequence)
+            inFlight -= before - window.count
+            windows[ticket.slot] = window
+            condition.broadcast()
+        }
+    }
+
+    /// Marks a record that could be published nowhere: its partition never
+    /// commits past it. Returns the partition and offset, for the report.
+    func fail(_ ticket: DeliveryTicket) -> (partition: Int32, offset: Int64)? {
+        locked {
+            guard var window = windows[ticket.slot], let partition = partitionOfSlot[ticket.slot],
+                  let offset = window.offset(sequence: ticket.sequence)
+            else { return nil }
+            window.fail(sequence: ticket.sequence)
+            windows[ticket.slot] = window
+            condition.broadcast()
+            return (partition, offset)
+        }
+    }
+
+    /// Offsets that moved since they were last taken, for the given partitions
+    /// (all when nil), marked as committed.
+    func takeCommittableOffsets(_ partitions: [Int32]? = nil) -> [(partition: Int32, offset: Int64)] {
+        locked {
+            var result: [(Int32, Int64)] = []
+            for (partition, slot) in slotOfPartition where partitions?.contains(partition) ?? true {
+                guard let offset = windows[slot]?.committableOffset,
+                      offset != windows[slot]?.lastCommittedOffset
+                else { continue }
+                windows[slot]!.lastCommittedOffset = offset
+                result.append((partition, offset))
+            }
+            return result.sorted { $0.0 < $1.0 }
+        }
+    }
+
+    /// Waits until no record of these partitions is in flight (each is done or
+    /// failed), or the deadline passes. Returns whether they settled.
+    func waitUntilSettled(_ partitions: [Int32]? = nil, deadline: ContinuousClock.Instant) -> Bool {
+        wait(until: deadline) {
+            !slotOfPartition.contains { partition, slot in
+                (partitions?.contains(partition) ?? true) && !(windows[slot]?.isSettled ?? true)
+            }
+        }
+    }
+
+    /// Waits until fewer than `limit` records are in flight, or the deadline.
+    func waitForRoom(below limit: Int, deadline: ContinuousClock.Instant) -> Bool {
+        wait(until: deadline) { inFlight < limit }
+    }
+
+    /// Blocks on the condition until `isSatisfied` (checked under the lock) or the deadline.
+    private func wait(until deadline: ContinuousClock.Instant, for isSatisfied: () -> Bool) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !isSatisfied() {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { return false }
+            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, 1)))
+        }
+        return true
+    }
+
+    private func locked<R>(_ body: () throws -> R) rethrows -> R {
+        condition.lock()
+        defer { condition.unlock() }
+        return try body()
+    }
+}

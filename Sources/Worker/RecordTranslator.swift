@@ -1,0 +1,106 @@
+import CreatePipeline
+import Kafka
+
+/// One record to publish: an entity for the output topic, or a dead letter.
+struct OutboundRecord: Sendable {
+    enum Kind: Sendable, Equatable {
+        case entity
+        case deadLetter(status: Int, code: String)
+    }
+
+    var kind: Kind
+    var topic: String
+    var key: [UInt8]?
+    var value: [UInt8]?
+    var headers: [KafkaHeader]
+}
+
+/// Turns an inbound creation event into what the contract says to publish
+/// ("Outbound records"), through the shared create pipeline.
+///
+/// Everything it produces is a function of the record alone (its bytes,
+/// headers, coordinates and timestamp): a redelivered record yields
+/// byte-identical outputs, dead letters included, so downstream can
+/// deduplicate and a compacted topic holds each entity once.
+struct RecordTranslator: Sendable {
+    let pipeline: CreatePipeline
+    let topics: WorkerConfiguration.Topics
+
+    func translate(_ record: InboundRecord) -> OutboundRecord {
+        let context = context(for: record)
+        let result = record.withValue { value in
+            pipeline.create(value ?? UnsafeRawBufferPointer(start: nil, count: 0), context: context)
+        }
+        switch result {
+        case .created(let entity):
+            return entityRecord(entity, context: context, inbound: record)
+        case .rejected(let error):
+            return deadLetter(for: record, error: error, context: context)
+        }
+    }
+
+    /// The dead letter for a record: its key, value and headers (minus
+    /// `authorization`) byte for byte, so it can be replayed after a fix,
+    /// plus the error and where the record came from.
+    func deadLetter(for record: InboundRecord, error: GraphError) -> OutboundRecord {
+        deadLetter(for: record, error: error, context: context(for: record))
+    }
+
+    private func deadLetter(for record: InboundRecord, error: GraphError, context: CreateContext) -> OutboundRecord {
+        var headers = record.headersWithoutAuthorization
+        headers.append(contentsOf: [
+            KafkaHeader(name: "error-status", value: Array(String(error.status).utf8)),
+            KafkaHeader(name: "error-code", value: Array(error.code.utf8)),
+            KafkaHeader(name: "error", value: error.body(context: context)),
+            KafkaHeader(name: "source-topic", value: Array(topics.input.utf8)),
+            KafkaHeader(name: "source-partition", value: Array(String(record.partition).utf8)),
+            KafkaHeader(name: "source-offset", value: Array(String(record.offset).utf8)),
+        ])
+        return OutboundRecord(
+            kind: .deadLetter(status: error.status, code: error.code), topic: topics.deadLetter,
+            key: record.key, value: record.value, headers: headers)
+    }
+
+    private func entityRecord(_ entity: CreatedEntity, context: CreateContext, inbound: InboundRecord) -> OutboundRecord {
+        var headers = [
+            KafkaHeader(name: "content-type", value: Array("application/json".utf8)),
+            KafkaHeader(name: "location", value: Array("/security/userSecurityProfiles/\(entity.id)".utf8)),
+            KafkaHeader(name: "request-id", value: Array(context.requestID.utf8)),
+        ]
+        for name in ["client-request-id", "traceparent", "tracestate"] {
+            if let value = inbound.headerValue(name) {
+                headers.append(KafkaHeader(name: name, value: Array(value.utf8)))
+            }
+        }
+        return OutboundRecord(
+            kind: .entity, topic: topics.output, key: Array(entity.id.utf8), value: entity.body, headers: headers)
+    }
+
+    /// The pipeline's context: the idempotency basis from the header or the
+    /// record's coordinates; event and response time from the record's
+    /// timestamp; a request id derived from the coordinates.
+    func context(for record: InboundRecord) -> CreateContext {
+        let time = record.timestampMilliseconds.map(GraphTimestamp.init(unixMilliseconds:)) ?? .now()
+        let basis: IdempotencyBasis =
+            if let key = record.headerValue("idempotency-key"), !key.isEmpty {
+                .idempotencyKey(key)
+            } else {
+                .record(topic: topics.input, partition: record.partition, offset: record.offset)
+            }
+        return CreateContext(
+            idempotencyBasis: basis,
+            eventTime: time,
+            requestID: GUID.nameBased("request-id\0\(topics.input)\0\(record.partition)\0\(record.offset)"),
+            clientRequestID: record.headerValue("client-request-id"),
+            responseTime: time)
+    }
+}
+
+extension GraphError {
+    /// The broker refused the entity for something about the record itself
+    /// (too large for the output topic, say): the record is dead-lettered
+    /// with this error so it can be replayed once the topic allows it.
+    static func entityNotPublished(_ message: String) -> GraphError {
+        GraphError(status: 500, code: "EntityNotPublished", message: message)
+    }
+}

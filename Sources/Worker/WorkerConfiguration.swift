@@ -1,0 +1,90 @@
+import CreatePipeline
+import Kafka
+
+/// Everything `usp-worker run` needs to know, after flags, environment and
+/// properties files have been read.
+public struct WorkerConfiguration: Sendable {
+    /// The three topics of the contract; every name is configurable.
+    public struct Topics: Sendable, Hashable {
+        public var input: String
+        public var output: String
+        public var deadLetter: String
+
+        public init(
+            input: String = "userSecurityProfiles.create",
+            output: String = "userSecurityProfiles.created",
+            deadLetter: String = "userSecurityProfiles.create.dlq"
+        ) {
+            self.input = input
+            self.output = output
+            self.deadLetter = deadLetter
+        }
+    }
+
+    public var topics: Topics
+    /// librdkafka properties shared by the consumer and the producer
+    /// (`bootstrap.servers`, TLS, SASL…); `group.id` is taken by the consumer only.
+    public var kafka: KafkaConfiguration
+    public var groupID: String
+    /// Stop once the group's committed offsets reach the high watermarks the
+    /// input topic had at start.
+    public var untilCaughtUp: Bool
+    /// Records consumed but not yet acknowledged, at most; above it the
+    /// worker pauses its partitions instead of buffering more.
+    public var maxInFlight: Int
+    /// How often acknowledged offsets are committed.
+    public var commitInterval: Duration
+    /// How long a SIGTERM drain, or a revoked partition's drain, may take.
+    public var shutdownTimeout: Duration
+    /// Inbound values above this size are rejected with 413 unparsed.
+    public var maximumBodySize: Int
+
+    public init(
+        topics: Topics = Topics(),
+        kafka: KafkaConfiguration = KafkaConfiguration(),
+        groupID: String = "usp-worker",
+        untilCaughtUp: Bool = false,
+        maxInFlight: Int = 20_000,
+        commitInterval: Duration = .milliseconds(500),
+        shutdownTimeout: Duration = .seconds(30),
+        maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize
+    ) {
+        self.topics = topics
+        self.kafka = kafka
+        self.groupID = groupID
+        self.untilCaughtUp = untilCaughtUp
+        self.maxInFlight = maxInFlight
+        self.commitInterval = commitInterval
+        self.shutdownTimeout = shutdownTimeout
+        self.maximumBodySize = maximumBodySize
+    }
+
+    /// The consumer's properties: the user's, plus the worker's defaults for
+    /// what the user left unset.
+    var consumerConfiguration: KafkaConfiguration {
+        var configuration = kafka
+        configuration.groupID = groupID
+        configuration.setDefault("enable.auto.commit", "false")
+        configuration.setDefault("enable.auto.offset.store", "false")
+        configuration.setDefault("auto.offset.reset", "earliest")
+        // Bounds the prefetch queue, and so the worker's memory, whatever the fetch sizes.
+        configuration.setDefault("queued.max.messages.kbytes", "16384")
+        return configuration
+    }
+
+    /// The producer's properties: idempotent, acknowledged by all in-sync replicas.
+    var producerConfiguration: KafkaConfiguration {
+        var configuration = kafka
+        configuration["group.id"] = nil
+        configuration.setDefault("enable.idempotence", "true")
+        configuration.setDefault("acks", "all")
+        configuration.setDefault("linger.ms", "5")
+        return configuration
+    }
+}
+
+extension KafkaConfiguration {
+    mutating func setDefault(_ key: String, _ value: String) {
+        if self[key] == nil { self[key] = value }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Kafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Worker
+
+/// `usp-worker run`: the worker, in a consumer group, until stopped or caught up.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Consume creation events, publish entities and dead letters, commit.")
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var topics: TopicOptions
+
+    @Option(help: "Consumer group id (env USP_GROUP).")
+    var group: String?
+
+    @Flag(help: "Exit 0 once the group's committed offsets reach the input's high watermarks taken at start (env USP_UNTIL_CAUGHT_UP=true).")
+    var untilCaughtUp = false
+
+    @Option(help: "Unacknowledged records at most before fetching pauses (env USP_MAX_IN_FLIGHT).")
+    var maxInFlight: Int?
+
+    @Option(help: "Milliseconds between offset commits (env USP_COMMIT_INTERVAL_MS).")
+    var commitIntervalMs: Int?
+
+    @Option(help: "Seconds a drain may take on SIGTERM or revoke (env USP_SHUTDOWN_TIMEOUT).")
+    var shutdownTimeout: Int?
+
+    @Option(help: "Largest inbound value in bytes; larger ones get 413 (env USP_MAX_BODY_SIZE).")
+    var maxBodySize: Int?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func workerConfiguration() throws -> WorkerConfiguration {
+        let defaults = WorkerConfiguration()
+        let positive: [(String, Int?)] = [
+            ("--max-in-flight", try maxInFlight ?? environment("MAX_IN_FLIGHT", as: Int.self)),
+            ("--commit-interval-ms", try commitIntervalMs ?? environment("COMMIT_INTERVAL_MS", as: Int.self)),
+            ("--shutdown-timeout", try shutdownTimeout ?? environment("SHUTDOWN_TIMEOUT", as: Int.self)),
+            ("--max-body-size", try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self)),
+        ]
+        for (flag, value) in positive where (value ?? 1) <= 0 {
+            throw ValidationError("\(flag) must be positive")
+        }
+        return WorkerConfiguration(
+            topics: topics.topics,
+            kafka: try kafka.kafkaConfiguration(),
+            groupID: group ?? environment("GROUP") ?? defaults.groupID,
+            untilCaughtUp: untilCaughtUp || (try environment("UNTIL_CAUGHT_UP", as: Bool.self) ?? false),
+            maxInFlight: positive[0].1 ?? defaults.maxInFlight,
+            commitInterval: positive[1].1.map { .milliseconds($0) } ?? defaults.commitInterval,
+            shutdownTimeout: positive[2].1.map { .seconds($0) } ?? defaults.shutdownTimeout,
+            maximumBodySize: positive[3].1 ?? defaults.maximumBodySize)
+    }
+
+    func run() async throws {
+        let configuration = try workerConfiguration()
+        let logger = logging.bootstrap(label: "usp-worker")
+        let summary = try await runWorker(configuration, logger: logger)
+        if configuration.untilCaughtUp, let summary {
+            print("summary: \(summary)")
+        }
+    }
+}
+
+/// Runs a worker under a service group that turns SIGTERM and SIGINT into
+/// a graceful drain. Returns the summary; throws when the worker failed.
+func runWorker(_ configuration: WorkerConfiguration, logger: Logger) async throws -> WorkerSummary? {
+    let worker = Worker(configuration: configuration, logger: logger)
+    let result = Mutex<WorkerSummary?>(nil)
+    let service = WorkerService(worker: worker) { summary in result.withLock { $0 = summary } }
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: [
+                .init(
+                    service: service,
+                    successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    try await group.run()
+    return result.withLock { $0 }
+}

@@ -1,0 +1,229 @@
+import CreatePipeline
+import Foundation
+import Kafka
+import Logging
+import SampleEvents
+import Synchronization
+import Testing
+
+@testable import Worker
+
+/// An embedded cluster with the worker's three topics (under names unique to
+/// the test), and the tools the worker tests share: load events, run
+/// workers, read what they published, check it against the contract.
+final class WorkerTestBed: Sendable {
+    let cluster: EmbeddedKafkaCluster
+    let topics: WorkerConfiguration.Topics
+    let partitions: Int32
+
+    private static let counter = Atomic<Int>(0)
+
+    init(partitions: Int32 = 6, outputPartitions: Int32 = 6) throws {
+        cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let suffix = "\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
+        topics = WorkerConfiguration.Topics(
+            input: "create-\(suffix)", output: "created-\(suffix)", deadLetter: "dlq-\(suffix)")
+        self.partitions = partitions
+        try cluster.createTopic(topics.input, partitions: partitions)
+        try cluster.createTopic(topics.output, partitions: outputPartitions)
+        try cluster.createTopic(topics.deadLetter, partitions: 2)
+    }
+
+    deinit { cluster.close() }
+
+    var bootstrapServers: String { cluster.bootstrapServers }
+
+    var kafka: KafkaConfiguration {
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = bootstrapServers
+        configuration["session.timeout.ms"] = "6000"
+        configuration["heartbeat.interval.ms"] = "500"
+        return configuration
+    }
+
+    func workerConfiguration(group: String, untilCaughtUp: Bool = true) -> WorkerConfiguration {
+        WorkerConfiguration(
+            topics: topics, kafka: kafka, groupID: group, untilCaughtUp: untilCaughtUp,
+            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20))
+    }
+
+    func worker(group: String, untilCaughtUp: Bool = true) -> Worker {
+        var logger = Logger(label: "worker-test")
+        logger.logLevel = .warning
+        return Worker(configuration: workerConfiguration(group: group, untilCaughtUp: untilCaughtUp), logger: logger)
+    }
+
+    /// Produces `count` events of the sample mix, event `i` to partition
+    /// `i % partitions` (so its offset is `i / partitions`), and waits for all.
+    @discardableResult
+    func load(_ count: Int, invalidEvery: Int = 10, headers: (Int) -> [KafkaHeader] = { _ in [] }) throws -> Int {
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = bootstrapServers
+        let failures = Atomic<Int>(0)
+        let producer = try KafkaProducer(configuration: configuration) { report in
+            if report.error != nil { failures.add(1, ordering: .relaxed) }
+        }
+        defer { producer.close(timeout: .seconds(10)) }
+        var valid = 0
+        for index in 0..<count {
+            let event = SampleEvents.mixed(index, invalidEvery: invalidEvery)
+            if event.isValid { valid += 1 }
+            try produceWaitingForRoom(
+                producer, partition: Int32(index) % partitions, key: Array("event-\(index)".utf8), value: event.body,
+                headers: headers(index) + [KafkaHeader(name: "client-request-id", value: Array("c-\(index)".utf8))],
+                opaque: UInt64(index))
+        }
+        try producer.flush(timeout: .seconds(60))
+        #expect(failures.load(ordering: .relaxed) == 0, "every event was loaded")
+        return valid
+    }
+
+    private func produceWaitingForRoom(
+        _ producer: KafkaProducer, partition: Int32, key: [UInt8], value: [UInt8], headers: [KafkaHeader], opaque: UInt64
+    ) throws {
+        for _ in 0..<10_000 {
+            do {
+                try producer.produce(topic: topics.input, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
+                return
+            } catch where error.code == .queueFull {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
+        Issue.record("the producer queue stayed full")
+    }
+
+    func read(_ topic: String, count: Int, timeout: Duration = .seconds(60)) throws -> [KafkaMessage] {
+        try KafkaConsumer.readRecords(topic: topic, count: count, bootstrapServers: bootstrapServers, timeout: timeout)
+    }
+
+    /// Records on a topic, from its watermarks (no consumer group needed).
+    func recordCount(_ topic: String, partitions: Int32) throws -> Int {
+        let probe = try KafkaConsumer(configuration: kafka)
+        defer { try? probe.close() }
+        var total: Int64 = 0
+        for partition in 0..<partitions {
+            let (low, high) = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
+            total += high - low
+        }
+        return Int(total)
+    }
+
+    /// The group's committed offsets for the input topic, by partition.
+    func committedOffsets(group: String) throws -> [Int32: Int64] {
+        var configuration = kafka
+        configuration.groupID = group
+        let probe = try KafkaConsumer(configuration: configuration)
+        defer { try? probe.close() }
+        let committed = try probe.committed(
+            (0..<partitions).map { TopicPartition(topic: topics.input, partition: $0) }, timeout: .seconds(10))
+        return Dictionary(uniqueKeysWithValues: committed.map { ($0.partition, $0.offset) })
+    }
+
+    /// Outputs expected for every input, computed by the worker's own
+    /// translator from the input as stored (timestamps included).
+    func expectedOutputs(inputCount: Int) throws -> [InputCoordinate: OutboundRecord] {
+        let translator = RecordTranslator(pipeline: CreatePipeline(), topics: topics)
+        var expected: [InputCoordinate: OutboundRecord] = [:]
+        for message in try read(topics.input, count: inputCount) {
+            let record = InboundRecord(
+                partition: message.partition, offset: message.offset, timestampMilliseconds: message.timestampMilliseconds,
+                key: message.key, value: message.value, headers: message.headers)
+            expected[InputCoordinate(partition: message.partition, offset: message.offset)] = translator.translate(record)
+        }
+        return expected
+    }
+
+    /// Reads both output topics and checks them against the contract: each
+    /// input has an output equal to the expected one, byte for byte; any
+    /// duplicate is byte-identical to the first; per input partition, outputs
+    /// landing in one output partition keep input order.
+    @discardableResult
+    func verifyOutputs(
+        inputCount: Int, expectedCreated: Int, allowDuplicates: Bool, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (entities: [KafkaMessage], deadLetters: [KafkaMessage]) {
+        let expected = try expectedOutputs(inputCount: inputCount)
+        #expect(expected.count == inputCount, sourceLocation: sourceLocation)
+        var inputOfID: [[UInt8]: InputCoordinate] = [:]
+        for (coordinate, output) in expected where output.kind == .entity {
+            inputOfID[output.key!] = coordinate
+        }
+        let entityCount = try recordCount(topics.output, partitions: 6)
+        let deadLetterCount = try recordCount(topics.deadLetter, partitions: 2)
+        let entities = try read(topics.output, count: entityCount)
+        let deadLetters = try read(topics.deadLetter, count: deadLetterCount)
+
+        var seen: [InputCoordinate: KafkaMessage] = [:]
+        var duplicates = 0
+        var lastOffset: [OrderKey: Int64] = [:]
+        var misordered = 0
+        func check(_ message: KafkaMessage, coordinate: InputCoordinate?) {
+            guard let coordinate, let want = expected[coordinate] else {
+                Issue.record("an output matches no input: \(message.topic)/\(message.partition)@\(message.offset)", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(message.key == want.key && message.value == want.value && message.headers == want.headers,
+                    "output of \(coordinate) equals the contract's", sourceLocation: sourceLocation)
+            if let first = seen[coordinate] {
+                duplicates += 1
+                #expect(first.value == message.value && first.headers == message.headers,
+                        "a duplicate is byte-identical to the first", sourceLocation: sourceLocation)
+            } else {
+                seen[coordinate] = message
+            }
+            let key = OrderKey(topic: message.topic, outputPartition: message.partition, inputPartition: coordinate.partition)
+            if let last = lastOffset[key], last > coordinate.offset, !allowDuplicates { misordered += 1 }
+            lastOffset[key] = max(lastOffset[key] ?? -1, coordinate.offset)
+        }
+        for message in entities.sorted(by: Self.byPosition) {
+            check(message, coordinate: message.key.flatMap { inputOfID[$0] })
+        }
+        for message in deadLetters.sorted(by: Self.byPosition) {
+            check(message, coordinate: Self.sourceCoordinate(of: message))
+        }
+        #expect(seen.count == inputCount, "every input has an output", sourceLocation: sourceLocation)
+        #expect(Set(seen.keys) == Set(expected.keys), sourceLocation: sourceLocation)
+        #expect(misordered == 0, "outputs keep input order per partition", sourceLocation: sourceLocation)
+        if !allowDuplicates {
+            #expect(duplicates == 0, "exactly one output per input", sourceLocation: sourceLocation)
+            #expect(entities.count == expectedCreated, sourceLocation: sourceLocation)
+            #expect(deadLetters.count == inputCount - expectedCreated, sourceLocation: sourceLocation)
+        }
+        return (entities, deadLetters)
+    }
+
+    static func byPosition(_ a: KafkaMessage, _ b: KafkaMessage) -> Bool {
+        (a.partition, a.offset) < (b.partition, b.offset)
+    }
+
+    static func sourceCoordinate(of deadLetter: KafkaMessage) -> InputCoordinate? {
+        let text = { (name: String) in
+            deadLetter.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let partition = text("source-partition").flatMap({ Int32($0) }),
+              let offset = text("source-offset").flatMap({ Int64($0) })
+        else { return nil }
+        return InputCoordinate(partition: partition, offset: offset)
+    }
+}
+
+struct InputCoordinate: Hashable, CustomStringConvertible {
+    var partition: Int32
+    var offset: Int64
+    var description: String { "\(partition)@\(offset)" }
+}
+
+private struct OrderKey: Hashable {
+    var topic: String
+    var outputPartition: Int32
+    var inputPartition: Int32
+}
+
+/// Runs `body` until it returns true or `timeout` passes, checking every 20 ms.
+func eventually(timeout: Duration, _ body: () throws -> Bool) rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try body() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return try body()
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Kafka
+import Testing
+
+@testable import Worker
+
+/// `usp-worker` as a real process against the embedded cluster of the test.
+@Suite(.serialized) struct WorkerProcessTests {
+    func runArguments(_ bed: WorkerTestBed, group: String, untilCaughtUp: Bool) -> [String] {
+        [
+            "run", "--brokers", bed.bootstrapServers, "--group", group,
+            "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
+            "--dead-letter-topic", bed.topics.deadLetter,
+            "--kafka-property", "session.timeout.ms=6000", "--commit-interval-ms", "200",
+            "--log-format", "text",
+        ] + (untilCaughtUp ? ["--until-caught-up"] : [])
+    }
+
+    @Test func aWorkerKilledMidStreamAndRestartedLosesNothingAndDuplicatesAreIdentical() async throws {
+        let bed = try WorkerTestBed(partitions: 8, outputPartitions: 6)
+        let count = 40_000
+        let valid = try bed.load(count)
+        let victim = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: false))
+        let midStream = try eventually(timeout: .seconds(60)) {
+            try bed.recordCount(bed.topics.output, partitions: 6) >= 2_000
+        }
+        victim.signal(SIGKILL)
+        #expect(midStream, "the worker published before it was killed")
+        #expect(victim.waitForExit(timeout: .seconds(10)) != nil)
+        let published = try bed.recordCount(bed.topics.output, partitions: 6)
+            + bed.recordCount(bed.topics.deadLetter, partitions: 2)
+        #expect(published < count, "the kill landed mid-stream (\(published) of \(count) published)")
+
+        let successor = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: true))
+        let status = successor.waitForExit(timeout: .seconds(120))
+        #expect(status == 0, "the restarted worker caught up: \(successor.log.suffix(2000))")
+        try bed.verifyOutputs(inputCount: count, expectedCreated: valid, allowDuplicates: true)
+    }
+
+    @Test func sigtermMidStreamExitsZeroWithCommitsEqualToWhatWasPublished() async throws {
+        let bed = try WorkerTestBed(partitions: 8, outputPartitions: 6)
+        let count = 40_000
+        try bed.load(count)
+        let worker = try WorkerProcess(runArguments(bed, group: "term", untilCaughtUp: false))
+        let midStream = try eventually(timeout: .seconds(60)) {
+            try bed.recordCount(bed.topics.output, partitions: 6) >= 2_000
+        }
+        #expect(midStream)
+        let signalled = ContinuousClock.now
+        worker.signal(SIGTERM)
+        let status = worker.waitForExit(timeout: .seconds(40))
+        #expect(status == 0, "exit status after SIGTERM: \(worker.log.suffix(2000))")
+        #expect(signalled.duration(to: .now) < .seconds(30), "within the shutdown bound")
+
+        // What was published, per input partition, is exactly the committed prefix.
+        let committed = try bed.committedOffsets(group: "term")
+        let entityCount = try bed.recordCount(bed.topics.output, partitions: 6)
+        let deadLetterCount = try bed.recordCount(bed.topics.deadLetter, partitions: 2)
+        #expect(entityCount + deadLetterCount < count, "SIGTERM landed mid-stream")
+        let expected = try bed.expectedOutputs(inputCount: count)
+        var inputOfID: [[UInt8]: InputCoordinate] = [:]
+        for (coordinate, output) in expected where output.kind == .entity { inputOfID[output.key!] = coordinate }
+        var publishedOffsets: [Int32: Set<Int64>] = [:]
+        for message in try bed.read(bed.topics.output, count: entityCount) {
+            if let coordinate = message.key.flatMap({ inputOfID[$0] }) {
+                publishedOffsets[coordinate.partition, default: []].insert(coordinate.offset)
+            }
+        }
+        for message in try bed.read(bed.topics.deadLetter, count: deadLetterCount) {
+            if let coordinate = WorkerTestBed.sourceCoordinate(of: message) {
+                publishedOffsets[coordinate.partition, default: []].insert(coordinate.offset)
+            }
+        }
+        #expect(publishedOffsets.values.reduce(0) { $0 + $1.count } == entityCount + deadLetterCount, "no duplicates")
+        for partition in 0..<bed.partitions {
+            let next = max(committed[partition] ?? 0, 0)
+            #expect(
+                publishedOffsets[partition, default: []] == Set(0..<next),
+                "partition \(partition): published offsets are exactly the committed prefix 0..<\(next)")
+        }
+    }
+
+    @Test func demoRunsToCompletionAndPrintsEntitiesDeadLettersAndSummary() throws {
+        let demo = try WorkerProcess(["demo"])
+        let status = demo.waitForExit(timeout: .seconds(90))
+        let log = demo.log
+        #expect(status == 0, "demo output: \(log.suffix(3000))")
+        #expect(log.contains("== 12 entities on userSecurityProfiles.created"))
+        #expect(log.contains("== 3 dead letters on userSecurityProfiles.create.dlq"))
+        #expect(log.contains(#"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":""#))
+        #expect(log.contains("summary: consumed=15 created=12 dead-lettered=3"))
+    }
+}
