@@ -316,19 +316,19 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// The topic's partition count, from the cluster's metadata.
+    /// The topic's partition count, from the cluster's metadata. Asks for every
+    /// topic's metadata rather than this one's, so that asking never auto-creates it.
+    ///
+    /// - Throws: `.unknownTopicOrPartition` when the topic does not exist.
     public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int32 {
         try withHandle { (handle) throws(KafkaError) in
-            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
-                throw KafkaError(rd_kafka_last_error(), "topic \(topic)")
-            }
-            defer { rd_kafka_topic_destroy(topicHandle) }
             var metadata: UnsafePointer<rd_kafka_metadata>? = nil
-            try check(rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeout.milliseconds), "metadata \(topic)")
-            guard let metadata else { throw KafkaError(code: .unknownTopic, message: "metadata \(topic): none returned") }
+            try check(rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds), "metadata")
+            guard let metadata else { throw KafkaError(code: .unknownTopicOrPartition, message: "metadata: none returned") }
             defer { rd_kafka_metadata_destroy(metadata) }
-            guard metadata.pointee.topic_cnt > 0, let entry = metadata.pointee.topics?.pointee else {
-                throw KafkaError(code: .unknownTopic, message: "metadata \(topic): topic not found")
+            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+            guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
+                throw KafkaError(code: .unknownTopicOrPartition, message: "metadata: topic \"\(topic)\" does not exist")
             }
             try check(entry.err, "metadata \(topic)")
             return entry.partition_cnt
