@@ -21,7 +21,8 @@ let package = Package(
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
         .target(
             name: "CreatePipeline",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["DECISIONS.md"]
         ),
         // librdkafka, reached through pkg-config `rdkafka` (Debian: librdkafka-dev).
         .systemLibrary(

@@ -1,1 +1,96 @@
-// The create pipeline.
+/// The create operation of `POST /security/userSecurityProfiles`, without transport:
+/// request bytes and a context in, the `201` entity or a Graph error out.
+///
+/// Every front end (the Kafka worker, `usp-worker process`, an HTTP endpoint) shares it, so
+/// they all accept and reject exactly the same bodies. It is a plain value: safe to share
+/// between threads, no state between calls.
+public struct CreatePipeline: Sendable {
+    /// 1 MiB: the default largest body accepted (a body of exactly this size is accepted).
+    public static let defaultMaximumBodySize = 1_048_576
+    /// At most this many problems are listed in a `400` error's `details`; the message gives the total.
+    public static let maximumDetailCount = ProblemList.maximumDetailCount
+    /// The deepest nesting accepted inside values the schema does not describe (annotations,
+    /// unknown properties); deeper bodies are rejected with `NestingTooDeep`.
+    public static let maximumNestingDepth = BodyValidator.maximumNestingDepth
+
+    /// Bodies larger than this many bytes are rejected with 413 without being parsed.
+    public let maximumBodySize: Int
+
+    public init(maximumBodySize: Int = defaultMaximumBodySize) {
+        self.maximumBodySize = max(0, maximumBodySize)
+    }
+
+    /// Validates `body` (a userSecurityProfile create request, UTF-8 JSON) and builds the entity.
+    ///
+    /// Reads the bytes in place (e.g. straight from a Kafka message buffer) and does not keep
+    /// them. Never traps on any input; work and memory are linear in the body's size.
+    public func create(_ body: UnsafeRawBufferPointer, context: CreateContext) -> CreateResult {
+        guard body.count <= maximumBodySize else {
+            return .rejected(.requestEntityTooLarge(size: body.count, limit: maximumBodySize))
+        }
+        return body.withMemoryRebound(to: UInt8.self) { bytes in
+            guard var base = bytes.baseAddress else { return .rejected(Self.emptyBodyError) }
+            var count = bytes.count
+            if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {  // UTF-8 byte order mark
+                base += 3
+                count -= 3
+            }
+            let lexer = JSONLexer(base: base, count: count)
+            guard lexer.skippingWhitespace(from: 0) < count else { return .rejected(Self.emptyBodyError) }
+            return create(lexer, context: context)
+        }
+    }
+
+    /// Validates `body` and builds the entity (see `create(_:context:)` for buffers).
+    public func create(_ body: [UInt8], context: CreateContext) -> CreateResult {
+        body.withUnsafeBytes { create($0, context: context) }
+    }
+
+    private func create(_ lexer: JSONLexer, context: CreateContext) -> CreateResult {
+        withUnsafeTemporaryAllocation(of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount) { spans in
+            spans.initialize(repeating: .absent)
+            var validator = BodyValidator(lexer: lexer)
+            do throws(JSONSyntaxError) {
+                try validator.validateBody(spans: spans)
+            } catch {
+                return .rejected(Self.syntaxError(error))
+            }
+            guard validator.problems.isEmpty else {
+                return .rejected(validator.problems.error)
+            }
+            let id = entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
+            let capacity = lexer.end + EntityWriter.maximumGrowth
+            let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
+                var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: buffer.baseAddress!, capacity: capacity))
+                writer.writeEntity(spans: spans, id: id, eventTime: context.eventTime)
+                initializedCount = writer.output.count
+            }
+            return .created(CreatedEntity(id: id.formatted, body: body))
+        }
+    }
+
+    /// The entity id: a version 5 UUID of the basis (and, for idempotency keys, of the tenant).
+    private func entityID(basis: IdempotencyBasis, tenant: ValueSpan, lexer: JSONLexer) -> UUIDBytes {
+        let token = StringToken(start: tenant.start, end: tenant.end, hasEscapes: tenant.hasEscapes, problem: nil)
+        guard case .idempotencyKey = basis, token.hasEscapes else {
+            return basis.entityID(tenant: UnsafeRawBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount))
+        }
+        let decoded = lexer.decodedBytes(of: token)
+        return decoded.withUnsafeBytes { basis.entityID(tenant: $0) }
+    }
+
+    private static let emptyBodyError = GraphError.badRequest(
+        "The body is empty; it must be a userSecurityProfile JSON object.",
+        details: [GraphErrorDetail(.emptyBody, "The body is empty; it must be a userSecurityProfile JSON object.", target: nil)]
+    )
+
+    private static func syntaxError(_ error: JSONSyntaxError) -> GraphError {
+        let message: String
+        if error.code == .nestingTooDeep {
+            message = "The body cannot be processed: \(error.reason) (at byte \(error.offset))."
+        } else {
+            message = "The body is not valid JSON: \(error.reason) (at byte \(error.offset))."
+        }
+        return .badRequest(message, details: [GraphErrorDetail(error.code, message, target: nil)])
+    }
+}

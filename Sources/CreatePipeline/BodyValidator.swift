@@ -1,0 +1,442 @@
+/// Validates a request body against the userSecurityProfile schema in one pass, recording
+/// where each root property's value sits and every problem found.
+///
+/// The schema's own nesting is fixed (root → accounts[i] / vendorInformation), so the
+/// validator's recursion is bounded by the schema, not by the input; arbitrary values
+/// (annotations, unknown properties, wrongly typed values) are skipped by an iterative
+/// scanner with a depth limit.
+struct BodyValidator {
+    /// The deepest nesting accepted inside a value the schema does not describe.
+    static let maximumNestingDepth = 64
+
+    let lexer: JSONLexer
+    var problems = ProblemList()
+
+    init(lexer: JSONLexer) {
+        self.lexer = lexer
+    }
+
+    private var end: Int { lexer.end }
+
+    /// Validates the whole body, recording the root properties' values in `spans`
+    /// (indexed like `EntitySchema.userSecurityProfile.properties`).
+    /// Throws when the body is not JSON; schema problems are collected in `problems`.
+    mutating func validateBody(spans: UnsafeMutableBufferPointer<ValueSpan>) throws(JSONSyntaxError) {
+        var offset = lexer.skippingWhitespace(from: 0)
+        guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "the body has no JSON value") }
+        if lexer[offset] == UInt8(ascii: "{") {
+            offset = try validateObject(at: offset, type: EntitySchema.userSecurityProfile, location: .root, spans: spans)
+        } else {
+            problems.add(.invalidType, target: nil, message: "The body must be a JSON object (a userSecurityProfile).")
+            offset = try skipValue(at: offset, target: nil)
+        }
+        offset = lexer.skippingWhitespace(from: offset)
+        guard offset == end else {
+            throw JSONSyntaxError(offset: offset, reason: "bytes follow the JSON value")
+        }
+    }
+
+    // MARK: Objects of the schema
+
+    /// Validates the object whose `{` is at `start` as a `type`; returns the offset after its `}`.
+    private mutating func validateObject(
+        at start: Int, type: ComplexType, location: ObjectLocation, spans: UnsafeMutableBufferPointer<ValueSpan>?
+    ) throws(JSONSyntaxError) -> Int {
+        let lexer = self.lexer  // a copy the error-path closures can read while `self` changes
+        var seenProperties: UInt32 = 0
+        var seenODataType = false
+        var otherNames: [[UInt8]] = []  // annotations and unknown names, for duplicate detection
+        var offset = lexer.skippingWhitespace(from: start + 1)
+        if offset < end, lexer[offset] == UInt8(ascii: "}") {
+            reportMissingProperties(of: type, seen: seenProperties, location: location)
+            return offset + 1
+        }
+        while true {
+            guard offset < end, lexer[offset] == UInt8(ascii: "\"") else {
+                throw JSONSyntaxError(offset: offset, reason: "expected a property name")
+            }
+            let name = try lexer.scanString(at: offset)
+            offset = try valueStart(afterName: name)
+
+            if let problem = name.problem {
+                problems.add(
+                    problem.code, target: location.path(lexer.lossyText(of: name)),
+                    message: "A property name \(problem.explanation).")
+                offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
+            } else {
+                let memberKind = classify(name, in: type)
+                switch memberKind {
+                case .property(let index):
+                    let property = type.properties[index]
+                    let bit: UInt32 = 1 << UInt32(index)
+                    var span = ValueSpan.absent
+                    if seenProperties & bit != 0 {
+                        problems.add(
+                            .duplicateProperty, target: location.path(property.nameString),
+                            message: "The property '\(location.path(property.nameString))' appears more than once.")
+                        offset = try validateValue(at: offset, of: property, location: location, span: &span)
+                    } else {
+                        seenProperties |= bit
+                        offset = try validateValue(at: offset, of: property, location: location, span: &span)
+                        spans?[index] = span
+                    }
+                case .odataType:
+                    if seenODataType {
+                        problems.add(
+                            .duplicateProperty, target: location.path("@odata.type"),
+                            message: "The property '\(location.path("@odata.type"))' appears more than once.")
+                    }
+                    seenODataType = true
+                    offset = try validateODataType(at: offset, of: type, location: location)
+                case .annotation, .unknown:
+                    let decodedName = lexer.decodedBytes(of: name)
+                    let isAnnotation = memberKind == .annotation
+                    if otherNames.contains(decodedName) {
+                        problems.add(
+                            .duplicateProperty, target: location.path(lexer.lossyText(of: name)),
+                            message: "The property '\(location.path(lexer.lossyText(of: name)))' appears more than once.")
+                    } else {
+                        otherNames.append(decodedName)
+                    }
+                    if !isAnnotation {
+                        problems.add(
+                            .unknownProperty, target: location.path(lexer.lossyText(of: name)),
+                            message:
+                                "The property '\(location.path(lexer.lossyText(of: name)))' does not exist on type '\(type.qualifiedName)'."
+                        )
+                    }
+                    offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
+                }
+            }
+
+            offset = lexer.skippingWhitespace(from: offset)
+            guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "an object is not closed") }
+            if lexer[offset] == UInt8(ascii: ",") {
+                offset = lexer.skippingWhitespace(from: offset + 1)
+                continue
+            }
+            guard lexer[offset] == UInt8(ascii: "}") else {
+                throw JSONSyntaxError(offset: offset, reason: "expected ',' or '}' in an object")
+            }
+            reportMissingProperties(of: type, seen: seenProperties, location: location)
+            return offset + 1
+        }
+    }
+
+    /// The offset of the value after a member name: skips `:` and whitespace.
+    private func valueStart(afterName name: StringToken) throws(JSONSyntaxError) -> Int {
+        let colon = lexer.skippingWhitespace(from: name.end)
+        guard colon < end, lexer[colon] == UInt8(ascii: ":") else {
+            throw JSONSyntaxError(offset: colon, reason: "expected ':' after a property name")
+        }
+        let value = lexer.skippingWhitespace(from: colon + 1)
+        guard value < end else { throw JSONSyntaxError(offset: value, reason: "a property has no value") }
+        return value
+    }
+
+    private func classify(_ name: StringToken, in type: ComplexType) -> MemberKind {
+        guard name.hasEscapes else {
+            return MemberKind.classify(lexer.base + name.contentStart, count: name.contentCount, in: type)
+        }
+        let decoded = lexer.decodedBytes(of: name)
+        return decoded.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return .unknown }
+            return MemberKind.classify(base, count: buffer.count, in: type)
+        }
+    }
+
+    private mutating func reportMissingProperties(of type: ComplexType, seen: UInt32, location: ObjectLocation) {
+        var missing = type.requiredMask & ~seen
+        while missing != 0 {
+            let index = missing.trailingZeroBitCount
+            missing &= missing - 1
+            let path = location.path(type.properties[index].nameString)
+            problems.add(.missingProperty, target: path, message: "The required property '\(path)' is missing.")
+        }
+    }
+
+    /// `@odata.type` must be a string naming `type`, with or without a leading `#`.
+    private mutating func validateODataType(
+        at offset: Int, of type: ComplexType, location: ObjectLocation
+    ) throws(JSONSyntaxError) -> Int {
+        let path = location.path("@odata.type")
+        guard lexer[offset] == UInt8(ascii: "\"") else {
+            problems.add(.invalidType, target: path, message: "'\(path)' must be a string naming '\(type.qualifiedName)'.")
+            return try skipValue(at: offset, target: path)
+        }
+        let token = try lexer.scanString(at: offset)
+        if let problem = token.problem {
+            problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+            return token.end
+        }
+        let matches: Bool
+        if token.hasEscapes {
+            let decoded = lexer.decodedBytes(of: token)
+            matches = decoded.withUnsafeBufferPointer { Self.names(type, $0.baseAddress, $0.count) }
+        } else {
+            matches = Self.names(type, lexer.base + token.contentStart, token.contentCount)
+        }
+        if !matches {
+            problems.add(
+                .invalidValue, target: path,
+                message: "'\(path)' must be '\(type.qualifiedName)' or '#\(type.qualifiedName)', not '\(lexer.lossyText(of: token))'.")
+        }
+        return token.end
+    }
+
+    /// Whether the text names `type` (`microsoft.graph.userAccount` or `#microsoft.graph.userAccount`).
+    private static func names(_ type: ComplexType, _ text: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+        guard var text, count > 0 else { return false }
+        var count = count
+        if text[0] == UInt8(ascii: "#") {
+            text += 1
+            count -= 1
+        }
+        return count == type.qualifiedName.utf8CodeUnitCount && memoryEquals(type.qualifiedName.utf8Start, text, count)
+    }
+
+    // MARK: Values of declared properties
+
+    /// Validates the value at `offset` of the declared `property`; returns the offset after it.
+    private mutating func validateValue(
+        at offset: Int, of property: PropertyDefinition, location: ObjectLocation, span: inout ValueSpan
+    ) throws(JSONSyntaxError) -> Int {
+        let byte = lexer[offset]
+        if byte == UInt8(ascii: "n") {
+            let valueEnd = try lexer.scanLiteral("null", at: offset)
+            span = ValueSpan(kind: .null, start: offset, end: valueEnd, hasEscapes: false)
+            if case .nonNullableString = property.kind {
+                let path = location.path(property.nameString)
+                problems.add(.nullNotAllowed, target: path, message: "'\(path)' must not be null.")
+            } else if case .serviceAssigned = property.kind {
+                reportServiceAssigned(property, location: location)
+            }
+            return valueEnd
+        }
+        switch property.kind {
+        case .string, .nonNullableString, .dateTimeOffset, .serviceDefaultedDateTimeOffset:
+            guard byte == UInt8(ascii: "\"") else { break }
+            let token = try lexer.scanString(at: offset)
+            span = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
+            if let problem = token.problem {
+                let path = location.path(property.nameString)
+                problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+            } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
+                let path = location.path(property.nameString)
+                problems.add(
+                    .invalidValue, target: path,
+                    message:
+                        "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
+                )
+            }
+            return token.end
+
+        case .stringCollection:
+            guard byte == UInt8(ascii: "[") else { break }
+            let valueEnd = try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
+                try validator.validateStringItem(at: itemOffset, path: location.path(property.nameString, index: index))
+            }
+            span = ValueSpan(kind: .array, start: offset, end: valueEnd, hasEscapes: false)
+            return valueEnd
+
+        case .complex(let typeName):
+            guard byte == UInt8(ascii: "{") else { break }
+            let valueEnd = try validateObject(
+                at: offset, type: typeName.type, location: .rootProperty(property.name), spans: nil)
+            span = ValueSpan(kind: .object, start: offset, end: valueEnd, hasEscapes: false)
+            return valueEnd
+
+        case .complexCollection(let typeName):
+            guard byte == UInt8(ascii: "[") else { break }
+            let itemType = typeName.type
+            let valueEnd = try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
+                let path = location.path(property.nameString, index: index)
+                switch validator.lexer[itemOffset] {
+                case UInt8(ascii: "{"):
+                    return try validator.validateObject(
+                        at: itemOffset, type: itemType, location: .rootCollectionItem(property.name, index: index),
+                        spans: nil)
+                case UInt8(ascii: "n"):
+                    validator.problems.add(
+                        .nullNotAllowed, target: path, message: "'\(path)' must not be null: collection items may not be null.")
+                    return try validator.lexer.scanLiteral("null", at: itemOffset)
+                default:
+                    validator.problems.add(
+                        .invalidType, target: path, message: "'\(path)' must be a '\(itemType.qualifiedName)' object.")
+                    return try validator.skipValue(at: itemOffset, target: path)
+                }
+            }
+            span = ValueSpan(kind: .array, start: offset, end: valueEnd, hasEscapes: false)
+            return valueEnd
+
+        case .serviceAssigned:
+            reportServiceAssigned(property, location: location)
+            return try skipValue(at: offset, target: location.path(property.nameString))
+        }
+        let path = location.path(property.nameString)
+        problems.add(.invalidType, target: path, message: "'\(path)' must be \(property.kind.expectation).")
+        return try skipValue(at: offset, target: path)
+    }
+
+    private mutating func reportServiceAssigned(_ property: PropertyDefinition, location: ObjectLocation) {
+        let path = location.path(property.nameString)
+        problems.add(
+            .readOnlyProperty, target: path, message: "'\(path)' is assigned by the service and must not be sent.")
+    }
+
+    private mutating func validateStringItem(at offset: Int, path: @autoclosure () -> String) throws(JSONSyntaxError) -> Int {
+        switch lexer[offset] {
+        case UInt8(ascii: "\""):
+            let token = try lexer.scanString(at: offset)
+            if let problem = token.problem {
+                problems.add(problem.code, target: path(), message: "The value of '\(path())' \(problem.explanation).")
+            }
+            return token.end
+        case UInt8(ascii: "n"):
+            problems.add(.nullNotAllowed, target: path(), message: "'\(path())' must not be null: collection items may not be null.")
+            return try lexer.scanLiteral("null", at: offset)
+        default:
+            problems.add(.invalidType, target: path(), message: "'\(path())' must be a String.")
+            return try skipValue(at: offset, target: path())
+        }
+    }
+
+    /// Validates the array whose `[` is at `start`, each item with `validateItem(self, offset, index)`.
+    private mutating func validateArray(
+        at start: Int,
+        validateItem: (inout BodyValidator, Int, Int) throws(JSONSyntaxError) -> Int
+    ) throws(JSONSyntaxError) -> Int {
+        var offset = lexer.skippingWhitespace(from: start + 1)
+        if offset < end, lexer[offset] == UInt8(ascii: "]") { return offset + 1 }
+        var index = 0
+        while true {
+            guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "an array is not closed") }
+            offset = try validateItem(&self, offset, index)
+            offset = lexer.skippingWhitespace(from: offset)
+            guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "an array is not closed") }
+            if lexer[offset] == UInt8(ascii: ",") {
+                offset = lexer.skippingWhitespace(from: offset + 1)
+                index += 1
+                continue
+            }
+            guard lexer[offset] == UInt8(ascii: "]") else {
+                throw JSONSyntaxError(offset: offset, reason: "expected ',' or ']' in an array")
+            }
+            return offset + 1
+        }
+    }
+
+    private func isDateTimeOffset(_ token: StringToken) -> Bool {
+        guard token.hasEscapes else {
+            return DateTimeOffsetFormat.isValid(lexer.base + token.contentStart, count: token.contentCount)
+        }
+        let decoded = lexer.decodedBytes(of: token)
+        return decoded.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return DateTimeOffsetFormat.isValid(base, count: buffer.count)
+        }
+    }
+
+    // MARK: Values the schema does not describe
+
+    /// Skips any JSON value at `start` (checking its syntax and its strings' content, reported
+    /// against `target`), without recursion; returns the offset after it.
+    mutating func skipValue(at start: Int, target: @autoclosure () -> String?) throws(JSONSyntaxError) -> Int {
+        var offset = start
+        var depth = 0
+        var objectLevels: UInt64 = 0  // bit d set when the container at depth d+1 is an object
+        while true {
+            // A value starts at `offset`.
+            guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "a value is missing") }
+            switch lexer[offset] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = lexer[offset] == UInt8(ascii: "{")
+                guard depth < Self.maximumNestingDepth else {
+                    throw JSONSyntaxError(
+                        offset: offset, reason: "values nest deeper than \(Self.maximumNestingDepth) levels",
+                        code: .nestingTooDeep)
+                }
+                let bit: UInt64 = 1 << UInt64(depth)
+                objectLevels = isObject ? objectLevels | bit : objectLevels & ~bit
+                depth += 1
+                offset = lexer.skippingWhitespace(from: offset + 1)
+                let closer = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if offset < end, lexer[offset] == closer {
+                    offset += 1
+                    depth -= 1
+                } else {
+                    if isObject { offset = try skipMemberName(at: offset, target: target()) }
+                    continue
+                }
+            case UInt8(ascii: "\""):
+                let token = try lexer.scanString(at: offset)
+                if let problem = token.problem {
+                    problems.add(problem.code, target: target(), message: "A string value \(problem.explanation).")
+                }
+                offset = token.end
+            case UInt8(ascii: "t"):
+                offset = try lexer.scanLiteral("true", at: offset)
+            case UInt8(ascii: "f"):
+                offset = try lexer.scanLiteral("false", at: offset)
+            case UInt8(ascii: "n"):
+                offset = try lexer.scanLiteral("null", at: offset)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                offset = try lexer.scanNumber(at: offset)
+            default:
+                throw JSONSyntaxError(offset: offset, reason: "unexpected characters")
+            }
+            // A value ended at `offset`: close containers until one continues.
+            closing: while true {
+                if depth == 0 { return offset }
+                offset = lexer.skippingWhitespace(from: offset)
+                guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "a container is not closed") }
+                let inObject = objectLevels & (1 << UInt64(depth - 1)) != 0
+                let byte = lexer[offset]
+                if byte == UInt8(ascii: ",") {
+                    offset = lexer.skippingWhitespace(from: offset + 1)
+                    if inObject { offset = try skipMemberName(at: offset, target: target()) }
+                    break closing
+                }
+                guard byte == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw JSONSyntaxError(offset: offset, reason: "expected ',' or a closing bracket")
+                }
+                offset += 1
+                depth -= 1
+            }
+        }
+    }
+
+    /// Skips a member name and its `:`; returns the offset of the member's value.
+    private mutating func skipMemberName(at offset: Int, target: @autoclosure () -> String?) throws(JSONSyntaxError) -> Int {
+        guard offset < end, lexer[offset] == UInt8(ascii: "\"") else {
+            throw JSONSyntaxError(offset: offset, reason: "expected a property name")
+        }
+        let name = try lexer.scanString(at: offset)
+        if let problem = name.problem {
+            problems.add(problem.code, target: target(), message: "A property name \(problem.explanation).")
+        }
+        return try valueStart(afterName: name)
+    }
+}
+
+extension ValueKind {
+    var isDateTimeOffset: Bool {
+        switch self {
+        case .dateTimeOffset, .serviceDefaultedDateTimeOffset: true
+        default: false
+        }
+    }
+
+    /// What a value of this kind must be, for messages.
+    var expectation: String {
+        switch self {
+        case .string: "a String or null"
+        case .nonNullableString: "a String"
+        case .dateTimeOffset, .serviceDefaultedDateTimeOffset: "a DateTimeOffset string or null"
+        case .stringCollection: "an array of Strings or null"
+        case .complex(let name): "a '\(name.type.qualifiedName)' object or null"
+        case .complexCollection(let name): "an array of '\(name.type.qualifiedName)' objects or null"
+        case .serviceAssigned: "absent"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+/// The userSecurityProfile create schema: which properties each type declares, in
+/// declared (output) order, and what each may hold.
+struct ComplexType: Sendable {
+    /// The qualified name its `@odata.type` must carry, e.g. `microsoft.graph.userAccount`.
+    let qualifiedName: StaticString
+    /// Declared properties; an index into this array is the property's output position.
+    let properties: [PropertyDefinition]
+    /// Bit `i` set when `properties[i]` is required.
+    let requiredMask: UInt32
+
+    init(qualifiedName: StaticString, properties: [PropertyDefinition]) {
+        precondition(properties.count < 32)
+        self.qualifiedName = qualifiedName
+        self.properties = properties
+        var mask: UInt32 = 0
+        for (index, property) in properties.enumerated() where property.isRequired {
+            mask |= 1 << UInt32(index)
+        }
+        requiredMask = mask
+    }
+
+    /// The index of the declared property named `name`, if any.
+    @inline(__always)
+    func propertyIndex(named name: UnsafePointer<UInt8>, count: Int) -> Int? {
+        for index in properties.indices {
+            let candidate = properties[index].name
+            if candidate.utf8CodeUnitCount == count, memoryEquals(candidate.utf8Start, name, count) {
+                return index
+            }
+        }
+        return nil
+    }
+}
+
+struct PropertyDefinition: Sendable {
+    let name: StaticString
+    let kind: ValueKind
+    let isRequired: Bool
+
+    init(_ name: StaticString, _ kind: ValueKind, required: Bool = false) {
+        self.name = name
+        self.kind = kind
+        self.isRequired = required
+    }
+
+    var nameString: String { name.description }
+}
+
+/// What a property's value may be. Every property may be `null` unless said otherwise.
+enum ValueKind: Sendable {
+    case string
+    /// A String that may not be `null` (`azureTenantId`).
+    case nonNullableString
+    case dateTimeOffset
+    /// `createdDateTime` / `lastModifiedDateTime`: a DateTimeOffset the service sets when absent or null.
+    case serviceDefaultedDateTimeOffset
+    case stringCollection
+    case complex(ComplexTypeName)
+    case complexCollection(ComplexTypeName)
+    /// Assigned by the service; a body must not carry it (`id`).
+    case serviceAssigned
+}
+
+enum ComplexTypeName: Sendable {
+    case userAccount
+    case securityVendorInformation
+
+    var type: ComplexType {
+        switch self {
+        case .userAccount: EntitySchema.userAccount
+        case .securityVendorInformation: EntitySchema.securityVendorInformation
+        }
+    }
+}
+
+enum EntitySchema {
+    /// The root type. Indices 0–9 are the entity's output order after `@odata.type` and `id`.
+    static let userSecurityProfile = ComplexType(
+        qualifiedName: "microsoft.graph.userSecurityProfile",
+        properties: [
+            PropertyDefinition("accounts", .complexCollection(.userAccount), required: true),
+            PropertyDefinition("azureSubscriptionId", .string, required: true),
+            PropertyDefinition("azureTenantId", .nonNullableString, required: true),
+            PropertyDefinition("createdDateTime", .serviceDefaultedDateTimeOffset),
+            PropertyDefinition("displayName", .string, required: true),
+            PropertyDefinition("lastModifiedDateTime", .serviceDefaultedDateTimeOffset),
+            PropertyDefinition("riskScore", .string, required: true),
+            PropertyDefinition("tags", .stringCollection, required: true),
+            PropertyDefinition("userPrincipalName", .string, required: true),
+            PropertyDefinition("vendorInformation", .complex(.securityVendorInformation), required: true),
+            PropertyDefinition("id", .serviceAssigned),
+        ]
+    )
+
+    enum Root {
+        static let accounts = 0
+        static let azureTenantId = 2
+        static let createdDateTime = 3
+        static let lastModifiedDateTime = 5
+        static let tags = 7
+        static let vendorInformation = 9
+        /// Properties 0..<outputCount appear in the entity.
+        static let outputCount = 10
+    }
+
+    static let userAccount = ComplexType(
+        qualifiedName: "microsoft.graph.userAccount",
+        properties: [
+            PropertyDefinition("displayName", .string),
+            PropertyDefinition("lastSeenDateTime", .dateTimeOffset),
+            PropertyDefinition("riskScore", .string),
+            PropertyDefinition("service", .string),
+            PropertyDefinition("signinName", .string),
+            PropertyDefinition("status", .string),
+        ]
+    )
+
+    static let securityVendorInformation = ComplexType(
+        qualifiedName: "microsoft.graph.securityVendorInformation",
+        properties: [
+            PropertyDefinition("provider", .string),
+            PropertyDefinition("providerVersion", .string),
+            PropertyDefinition("subProvider", .string),
+            PropertyDefinition("vendor", .string),
+        ]
+    )
+
+    /// The most properties any type declares (the size of a span table).
+    static let maximumPropertyCount = 11
+}
+
+/// How a member name of an object is treated.
+enum MemberKind: Equatable {
+    /// A declared property (index into the type's properties).
+    case property(Int)
+    /// `@odata.type`: checked, echoed in nested objects.
+    case odataType
+    /// Any other name containing `@` (`@odata.context`, `displayName@odata.type`): dropped.
+    case annotation
+    /// Not declared by the type.
+    case unknown
+
+    /// Classifies the decoded member name `name` for `type`.
+    @inline(__always)
+    static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType) -> MemberKind {
+        if let index = type.propertyIndex(named: name, count: count) {
+            return .property(index)
+        }
+        let odataType: StaticString = "@odata.type"
+        if count == odataType.utf8CodeUnitCount, memoryEquals(odataType.utf8Start, name, count) {
+            return .odataType
+        }
+        for offset in 0..<count where name[offset] == UInt8(ascii: "@") {
+            return .annotation
+        }
+        return .unknown
+    }
+}
+
+@inline(__always)
+func memoryEquals(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var index = 0
+    while index < count {
+        if lhs[index] != rhs[index] { return false }
+        index += 1
+    }
+    return true
+}

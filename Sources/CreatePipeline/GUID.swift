@@ -1,0 +1,77 @@
+import Crypto
+
+/// GUIDs as Graph prints them: 36 lowercase characters, `8-4-4-4-12` hex digits.
+public enum GUID {
+    /// A random (version 4) GUID, e.g. for a request id.
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = UUIDBytes(high: generator.next(), low: generator.next())
+        bytes.setVersion(4)
+        return bytes.formatted
+    }
+
+    /// The fixed namespace of this service's name-based ids (see DECISIONS.md).
+    static let projectNamespace = UUIDBytes(high: 0x9949_71a2_a0e8_42eb, low: 0x9c6b_26ed_741a_9c1e)
+
+    /// A name-based (RFC 9562 version 5, SHA-1) UUID of the concatenated `nameParts` in `namespace`.
+    static func nameBased(namespace: UUIDBytes, nameParts: (inout Insecure.SHA1) -> Void) -> UUIDBytes {
+        var hasher = Insecure.SHA1()
+        namespace.withBigEndianBytes { hasher.update(bufferPointer: $0) }
+        nameParts(&hasher)
+        let digest = hasher.finalize()
+        var bytes = digest.withUnsafeBytes { digestBytes in
+            UUIDBytes(high: digestBytes.loadBigEndianUInt64(at: 0), low: digestBytes.loadBigEndianUInt64(at: 8))
+        }
+        bytes.setVersion(5)
+        return bytes
+    }
+}
+
+/// The 128 bits of a UUID, most significant first.
+struct UUIDBytes: Hashable, Sendable {
+    var high: UInt64
+    var low: UInt64
+
+    /// Sets the version nibble and the RFC 9562 variant bits.
+    mutating func setVersion(_ version: UInt64) {
+        high = (high & ~0xF000) | (version << 12)
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+    }
+
+    func withBigEndianBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var bigEndian = (high.bigEndian, low.bigEndian)
+        return withUnsafeBytes(of: &bigEndian) { body($0) }
+    }
+
+    static let formattedLength = 36
+
+    /// Writes the 36 lowercase characters at `destination`.
+    func write(into destination: UnsafeMutablePointer<UInt8>) {
+        let hexDigits: StaticString = "0123456789abcdef"
+        let digits = hexDigits.utf8Start
+        var output = 0
+        for nibbleIndex in 0..<32 {
+            if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
+                destination[output] = UInt8(ascii: "-")
+                output += 1
+            }
+            let word = nibbleIndex < 16 ? high : low
+            let shift = UInt64(60 - (nibbleIndex % 16) * 4)
+            destination[output] = digits[Int((word >> shift) & 0xF)]
+            output += 1
+        }
+    }
+
+    var formatted: String {
+        String(unsafeUninitializedCapacity: Self.formattedLength) { buffer in
+            write(into: buffer.baseAddress!)
+            return Self.formattedLength
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func loadBigEndianUInt64(at offset: Int) -> UInt64 {
+        UInt64(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+}

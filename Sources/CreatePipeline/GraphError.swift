@@ -1,0 +1,137 @@
+/// An error answered the way Microsoft Graph answers: an HTTP status, a stable code,
+/// a message for people, the first offending property (`target`) and every problem found
+/// (`details`).
+public struct GraphError: Error, Sendable, Hashable {
+    /// The HTTP status (400, 401, 403, 404, 405, 413, 415, 503).
+    public let status: Int
+    /// A stable code, e.g. `BadRequest`; clients branch on it.
+    public let code: String
+    /// For people; may change.
+    public let message: String
+    /// The first offending property's path in document order (`accounts[0].lastSeenDateTime`),
+    /// or nil when the problem is not about one property (e.g. the body is not JSON).
+    public let target: String?
+    /// Every problem found, in document order (bounded; see `CreatePipeline.maximumDetailCount`).
+    public let details: [GraphErrorDetail]
+
+    public init(status: Int, code: String, message: String, target: String? = nil, details: [GraphErrorDetail] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.target = target
+        self.details = details
+    }
+
+    /// 400 `BadRequest`: the body is not a valid userSecurityProfile.
+    public static func badRequest(_ message: String, target: String? = nil, details: [GraphErrorDetail] = []) -> GraphError {
+        GraphError(status: 400, code: "BadRequest", message: message, target: target, details: details)
+    }
+
+    /// 401 `InvalidAuthenticationToken`: no token, or one that does not authenticate.
+    public static func unauthorized(_ message: String) -> GraphError {
+        GraphError(status: 401, code: "InvalidAuthenticationToken", message: message)
+    }
+
+    /// 403 `Forbidden`: authenticated, but not allowed to create userSecurityProfiles.
+    public static func forbidden(_ message: String) -> GraphError {
+        GraphError(status: 403, code: "Forbidden", message: message)
+    }
+
+    /// 404 `NotFound`: no such resource (for an HTTP front end).
+    public static func notFound(_ message: String) -> GraphError {
+        GraphError(status: 404, code: "NotFound", message: message)
+    }
+
+    /// 405 `MethodNotAllowed`: the resource does not support the HTTP method (for an HTTP front end).
+    public static func methodNotAllowed(_ message: String) -> GraphError {
+        GraphError(status: 405, code: "MethodNotAllowed", message: message)
+    }
+
+    /// 413 `RequestEntityTooLarge`: the body is larger than the configured limit; it was not parsed.
+    public static func requestEntityTooLarge(size: Int, limit: Int) -> GraphError {
+        GraphError(
+            status: 413, code: "RequestEntityTooLarge",
+            message: "The request body is \(size) bytes; the limit is \(limit) bytes."
+        )
+    }
+
+    /// 415 `UnsupportedMediaType`: the body is not `application/json` (for an HTTP front end).
+    public static func unsupportedMediaType(_ message: String) -> GraphError {
+        GraphError(status: 415, code: "UnsupportedMediaType", message: message)
+    }
+
+    /// 503 `ServiceUnavailable`: the service cannot take the request now; retry later.
+    public static func serviceUnavailable(_ message: String) -> GraphError {
+        GraphError(status: 503, code: "ServiceUnavailable", message: message)
+    }
+
+    /// The whole error body, compact UTF-8 JSON:
+    /// `{"error":{"code":…,"message":…,"target":…,"details":[…],"innerError":{"date":…,"request-id":…,"client-request-id":…}}}`.
+    /// `target` is omitted when nil; `details` is always present.
+    public func body(context: CreateContext) -> [UInt8] {
+        var writer = JSONTextWriter()
+        writer.append(#"{"error":"#)
+        appendErrorObject(to: &writer, context: context)
+        writer.append("}")
+        return writer.bytes
+    }
+
+    /// Just the value of the body's `error` member (what `usp-worker process` prints).
+    public func errorObject(context: CreateContext) -> [UInt8] {
+        var writer = JSONTextWriter()
+        appendErrorObject(to: &writer, context: context)
+        return writer.bytes
+    }
+
+    private func appendErrorObject(to writer: inout JSONTextWriter, context: CreateContext) {
+        writer.append(#"{"code":"#)
+        writer.appendString(code)
+        writer.append(#","message":"#)
+        writer.appendString(message)
+        if let target {
+            writer.append(#","target":"#)
+            writer.appendString(target)
+        }
+        writer.append(#","details":["#)
+        for (index, detail) in details.enumerated() {
+            if index > 0 { writer.append(",") }
+            writer.append(#"{"code":"#)
+            writer.appendString(detail.code)
+            writer.append(#","message":"#)
+            writer.appendString(detail.message)
+            if let target = detail.target {
+                writer.append(#","target":"#)
+                writer.appendString(target)
+            }
+            writer.append("}")
+        }
+        writer.append(#"],"innerError":{"date":""#)
+        writer.append(context.responseTime.formatted)
+        writer.append(#"","request-id":"#)
+        writer.appendString(context.requestID)
+        writer.append(#","client-request-id":"#)
+        // Graph echoes the request id when the client sent no client-request-id.
+        writer.appendString(context.clientRequestID ?? context.requestID)
+        writer.append("}}")
+    }
+}
+
+/// One problem found in a request body.
+public struct GraphErrorDetail: Sendable, Hashable {
+    /// A stable code; for bodies, one of `ProblemCode`'s raw values.
+    public let code: String
+    /// For people; may change.
+    public let message: String
+    /// The offending property's path, or nil when the problem is not about one property.
+    public let target: String?
+
+    public init(code: String, message: String, target: String? = nil) {
+        self.code = code
+        self.message = message
+        self.target = target
+    }
+
+    init(_ code: ProblemCode, _ message: String, target: String?) {
+        self.init(code: code.rawValue, message: message, target: target)
+    }
+}

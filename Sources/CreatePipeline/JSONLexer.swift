@@ -1,0 +1,239 @@
+/// Byte-level JSON tokens over a request body.
+///
+/// Written by hand rather than using Foundation's JSON because the pipeline needs what
+/// Foundation's parser does not give: rejection of duplicate names and lone surrogates,
+/// the exact bytes of every value (so values are echoed verbatim, never re-encoded or
+/// coerced), no intermediate objects (speed: a few hundred nanoseconds per event), and
+/// bounded work and memory on hostile input (no recursion on input depth).
+struct JSONLexer {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+
+    init(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.end = count
+    }
+
+    @inline(__always)
+    subscript(offset: Int) -> UInt8 { base[offset] }
+
+    /// The offset of the first byte at or after `offset` that is not JSON whitespace.
+    @inline(__always)
+    func skippingWhitespace(from offset: Int) -> Int {
+        var offset = offset
+        while offset < end {
+            switch base[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return offset
+            }
+        }
+        return offset
+    }
+
+    /// Scans the string whose opening quote is at `start`, validating its content.
+    /// Content problems (bad UTF-8, bad escapes) are reported in the token, not thrown,
+    /// so the caller can name the property; only a missing closing quote is fatal.
+    func scanString(at start: Int) throws(JSONSyntaxError) -> StringToken {
+        var offset = start + 1
+        var hasEscapes = false
+        var problem: StringProblem?
+        while true {
+            // Skip 8 plain bytes at a time: no quote, backslash, control or non-ASCII byte.
+            while offset + 8 <= end {
+                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+                if Self.wordNeedsAttention(word) { break }
+                offset += 8
+            }
+            guard offset < end else {
+                throw JSONSyntaxError(offset: start, reason: "a string is not terminated")
+            }
+            let byte = base[offset]
+            switch byte {
+            case UInt8(ascii: "\""):
+                return StringToken(start: start, end: offset + 1, hasEscapes: hasEscapes, problem: problem)
+            case UInt8(ascii: "\\"):
+                hasEscapes = true
+                let (length, escapeProblem) = try escapeSequence(at: offset)
+                if problem == nil { problem = escapeProblem }
+                offset += length
+            case 0..<0x20:
+                if problem == nil { problem = .controlCharacter }
+                offset += 1
+            case 0x20..<0x80:
+                offset += 1
+            default:
+                if let length = utf8SequenceLength(at: offset) {
+                    offset += length
+                } else {
+                    if problem == nil { problem = .invalidUTF8 }
+                    offset += 1
+                }
+            }
+        }
+    }
+
+    /// True when one of the 8 bytes is `"`, `\`, below 0x20 or above 0x7F.
+    @inline(__always)
+    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return ((hasQuote | hasBackslash | hasControl) & highBits) | (word & highBits) != 0
+    }
+
+    /// The length of the escape at `offset` (a backslash) and its problem, if any.
+    /// Throws only when the input ends inside the escape.
+    private func escapeSequence(at offset: Int) throws(JSONSyntaxError) -> (Int, StringProblem?) {
+        guard offset + 1 < end else {
+            throw JSONSyntaxError(offset: offset, reason: "a string is not terminated")
+        }
+        switch base[offset + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return (2, nil)
+        case UInt8(ascii: "u"):
+            guard let unit = hexQuad(at: offset + 2) else { return (2, .invalidEscape) }
+            switch unit {
+            case 0xD800...0xDBFF:
+                if offset + 7 < end, base[offset + 6] == UInt8(ascii: "\\"), base[offset + 7] == UInt8(ascii: "u"),
+                    let low = hexQuad(at: offset + 8), (0xDC00...0xDFFF).contains(low)
+                {
+                    return (12, nil)
+                }
+                return (6, .loneSurrogate)
+            case 0xDC00...0xDFFF:
+                return (6, .loneSurrogate)
+            default:
+                return (6, nil)
+            }
+        default:
+            return (1, .invalidEscape)
+        }
+    }
+
+    /// The value of the four hex digits at `offset`, or nil.
+    @inline(__always)
+    func hexQuad(at offset: Int) -> UInt32? {
+        guard offset + 4 <= end else { return nil }
+        var value: UInt32 = 0
+        for index in offset..<offset + 4 {
+            guard let digit = Self.hexDigitValue(base[index]) else { return nil }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    @inline(__always)
+    static func hexDigitValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
+    /// nothing above U+10FFFF) starting with the non-ASCII byte at `offset`, or nil.
+    @inline(__always)
+    func utf8SequenceLength(at offset: Int) -> Int? {
+        let lead = base[offset]
+        func continuation(_ index: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index < end && range.contains(base[index])
+        }
+        switch lead {
+        case 0xC2...0xDF:
+            return continuation(offset + 1) ? 2 : nil
+        case 0xE0...0xEF:
+            let second: ClosedRange<UInt8> = lead == 0xE0 ? 0xA0...0xBF : (lead == 0xED ? 0x80...0x9F : 0x80...0xBF)
+            return continuation(offset + 1, second) && continuation(offset + 2) ? 3 : nil
+        case 0xF0...0xF4:
+            let second: ClosedRange<UInt8> = lead == 0xF0 ? 0x90...0xBF : (lead == 0xF4 ? 0x80...0x8F : 0x80...0xBF)
+            return continuation(offset + 1, second) && continuation(offset + 2) && continuation(offset + 3) ? 4 : nil
+        default:
+            return nil
+        }
+    }
+
+    /// The end of the literal `literal` at `offset`, or a syntax error.
+    @inline(__always)
+    func scanLiteral(_ literal: StaticString, at offset: Int) throws(JSONSyntaxError) -> Int {
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= end, memoryEquals(literal.utf8Start, base + offset, count) else {
+            throw JSONSyntaxError(offset: offset, reason: "unexpected characters")
+        }
+        return offset + count
+    }
+
+    /// The end of the number at `offset` (RFC 8259 grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).
+    /// Numbers are only ever checked for syntax: no declared property is a number.
+    func scanNumber(at start: Int) throws(JSONSyntaxError) -> Int {
+        var offset = start
+        func isDigit(_ index: Int) -> Bool {
+            index < end && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[index])
+        }
+        func digits() throws(JSONSyntaxError) {
+            guard isDigit(offset) else { throw JSONSyntaxError(offset: offset, reason: "a number is malformed") }
+            while isDigit(offset) { offset += 1 }
+        }
+        if offset < end, base[offset] == UInt8(ascii: "-") { offset += 1 }
+        if offset < end, base[offset] == UInt8(ascii: "0") {
+            offset += 1
+        } else {
+            try digits()
+        }
+        if offset < end, base[offset] == UInt8(ascii: ".") {
+            offset += 1
+            try digits()
+        }
+        if offset < end, base[offset] == UInt8(ascii: "e") || base[offset] == UInt8(ascii: "E") {
+            offset += 1
+            if offset < end, base[offset] == UInt8(ascii: "+") || base[offset] == UInt8(ascii: "-") { offset += 1 }
+            try digits()
+        }
+        return offset
+    }
+}
+
+/// A string token: `start` is its opening quote, `end` is one past its closing quote.
+struct StringToken {
+    var start: Int
+    var end: Int
+    var hasEscapes: Bool
+    var problem: StringProblem?
+
+    var contentStart: Int { start + 1 }
+    var contentCount: Int { end - start - 2 }
+}
+
+/// Why a string's content is not valid (the first problem in it).
+enum StringProblem {
+    case invalidUTF8
+    case controlCharacter
+    case invalidEscape
+    case loneSurrogate
+
+    var code: ProblemCode {
+        self == .invalidUTF8 ? .invalidUTF8 : .invalidString
+    }
+
+    var explanation: String {
+        switch self {
+        case .invalidUTF8: "holds bytes that are not UTF-8"
+        case .controlCharacter: "holds an unescaped control character"
+        case .invalidEscape: "holds an invalid escape sequence"
+        case .loneSurrogate: "holds an escape that is not a Unicode scalar (a lone surrogate)"
+        }
+    }
+}
+
+/// The body is not JSON, or nests too deep to be processed: parsing stops.
+struct JSONSyntaxError: Error {
+    var offset: Int
+    var reason: String
+    var code: ProblemCode = .invalidJson
+}

@@ -1,0 +1,59 @@
+/// The problems found in one body, in document order, bounded so hostile input cannot
+/// grow it without limit.
+struct ProblemList {
+    /// At most this many problems are kept (and reported in `details`); the rest are only counted.
+    static let maximumDetailCount = 100
+
+    private(set) var details: [GraphErrorDetail] = []
+    private(set) var totalCount = 0
+
+    var isEmpty: Bool { totalCount == 0 }
+
+    /// Records a problem; the target and message are only built while there is room for them.
+    mutating func add(_ code: ProblemCode, target: @autoclosure () -> String?, message: @autoclosure () -> String) {
+        totalCount += 1
+        guard details.count < Self.maximumDetailCount else { return }
+        details.append(GraphErrorDetail(code, message(), target: target()))
+    }
+
+    /// The `400 BadRequest` error reporting these problems.
+    var error: GraphError {
+        let first = details[0]
+        var message = first.message
+        if totalCount > 1 {
+            let listed = details.count < totalCount ? "the first \(details.count) are listed" : "all are listed"
+            message += " (\(totalCount) problems in all; \(listed) in details.)"
+        }
+        return .badRequest(message, target: first.target, details: details)
+    }
+}
+
+/// Where an object sits in the body, to name its properties in error targets.
+/// The schema nests objects only directly under the root, so these three cases are all.
+enum ObjectLocation {
+    case root
+    /// The object is the value of a root property (`vendorInformation`).
+    case rootProperty(StaticString)
+    /// The object is an item of a root collection (`accounts[3]`).
+    case rootCollectionItem(StaticString, index: Int)
+
+    /// The path of this object itself (nil for the root).
+    var path: String? {
+        switch self {
+        case .root: nil
+        case .rootProperty(let name): name.description
+        case .rootCollectionItem(let name, let index): "\(name)[\(index)]"
+        }
+    }
+
+    /// The path of this object's member `name`, e.g. `accounts[0].lastSeenDateTime`.
+    func path(_ name: String) -> String {
+        guard let prefix = path else { return name }
+        return prefix + "." + name
+    }
+
+    /// The path of item `index` of this object's collection member `name`, e.g. `tags[2]`.
+    func path(_ name: String, index: Int) -> String {
+        path(name) + "[\(index)]"
+    }
+}

@@ -1,0 +1,402 @@
+import CRdKafka
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The error of ``KafkaConsumer/poll(maxMessages:timeout:_:)``: either the consumer
+/// failed (a fatal error, a closed consumer) or the body threw.
+public enum KafkaConsumerPollError<BodyError: Error>: Error {
+    /// The consumer failed; the body was not called for the failing step.
+    case kafka(KafkaError)
+    /// The body threw for one message: that message counts as handed; the next poll
+    /// continues after it (seek or reopen to see it again).
+    case body(BodyError)
+}
+
+/// A Kafka group consumer: one librdkafka consumer handle, driven by the caller's
+/// polling thread.
+///
+/// Defaults (applied only when the configuration does not set the key):
+/// `enable.auto.commit=false` and `enable.auto.offset.store=false` (the application
+/// commits exactly what it processed), `partition.assignment.strategy=cooperative-sticky`
+/// (a rebalance only moves the partitions that must move), `enable.partition.eof=false`,
+/// `fetch.wait.max.ms=10` (a fetch for a partition with no new data returns sooner,
+/// so new records arrive with little delay; costs a few more fetch requests when idle).
+///
+/// Threading: `poll` and `close` belong to one polling thread. `onRebalance` and the
+/// error handler run on that thread, inside `poll` or `close`. The other methods
+/// (`commit`, `pause`, `resume`, `assignment`, `watermarks`, `committed`,
+/// `partitionCount`) may be called from any thread, including from within the poll body
+/// and `onRebalance`.
+///
+/// Sendability (`@unchecked`): the stored properties are constants (`core`, whose
+/// mutable parts are behind a `Mutex`) or atomics; the librdkafka consumer handle is
+/// thread-safe for the calls made from other threads; `HandleUsage` keeps the handle
+/// alive while any call is inside it and only `close` destroys it, once.
+public final class KafkaConsumer: @unchecked Sendable {
+    private let core: ConsumerCore
+    private let usage = HandleUsage()
+    private let closeStarted = Atomic<Bool>(false)
+    /// The thread inside `poll` (0: none), so that `close` from the body or the
+    /// rebalance handler is refused instead of waiting for itself.
+    private let pollingThread = Atomic<UInt>(0)
+
+    /// Default properties for consumers; see the type's documentation.
+    public static let defaultProperties: KeyValuePairs<String, String> = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+        "partition.assignment.strategy": "cooperative-sticky",
+        "enable.partition.eof": "false",
+        "fetch.wait.max.ms": "10",
+    ]
+
+    /// Creates the consumer (it joins the group on `subscribe`).
+    ///
+    /// - Parameter onRebalance: called from inside `poll`/`close` on the polling thread,
+    ///   BEFORE the consumer applies the change (incremental assign/unassign for the
+    ///   cooperative protocol, assign for eager). It may block to finish work and may
+    ///   call `commit(…, mode: .sync)` for revoked partitions: they are released only
+    ///   after it returns. Empty changes are not announced. It is not called while the
+    ///   consumer is being deinitialized (call `close()` to serve the final revoke).
+    /// - Throws: an invalid property (the message names it), or a missing `group.id`.
+    public init(
+        configuration: KafkaConfiguration,
+        onRebalance: @escaping @Sendable (RebalanceEvent, KafkaConsumer) -> Void = { _, _ in }
+    ) throws(KafkaError) {
+        let effective = configuration.withDefaults(Self.defaultProperties)
+        let conf = try effective.makeNativeConfiguration()
+        guard effective.groupID?.isEmpty == false else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError(code: .invalidArg, name: "INVALID_PROPERTY",
+                             message: "Configuration property \"group.id\" is required for a consumer", isRetriable: false)
+        }
+        let core = ConsumerCore(onRebalance: onRebalance)
+        // The opaque is unretained: `core` is owned by this consumer, which destroys the
+        // handle (the only thing that calls back) before releasing `core`.
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(core).toOpaque())
+        rd_kafka_conf_set_rebalance_cb(conf) { _, kind, partitions, opaque in
+            Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue().rebalance(kind, partitions)
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            let core = Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue()
+            let code = rd_kafka_resp_err_t(rawValue: code)
+            core.reportError(KafkaError(code: KafkaErrorCode(code), message: reason.map { String(cString: $0) }))
+        }
+        rd_kafka_conf_set_offset_commit_cb(conf) { _, code, offsets, opaque in
+            // Commit results (async commits have no other report). No stored offset
+            // to commit is not an error.
+            guard code != RD_KAFKA_RESP_ERR_NO_ERROR, code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+            let core = Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue()
+            let where_ = NativePartitionList.partitions(of: offsets).map(\.description).joined(separator: ", ")
+            core.reportError(KafkaError(code, "commit \(where_)"))
+        }
+        var errorText = [CChar](repeating: 0, count: 512)
+        // rd_kafka_new takes ownership of `conf` on success only.
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            let message = effective.redactingSecrets(in: String(cBuffer: errorText))
+            throw KafkaError(code: .invalidArg, name: "INVALID_CONFIGURATION", message: message, isRetriable: false)
+        }
+        // Serve the main queue (errors, rebalances, commit results) from consumer polls.
+        rd_kafka_poll_set_consumer(handle)
+        core.handle = handle
+        self.core = core
+        core.owner.withLock { $0.consumer = self }
+    }
+
+    deinit {
+        if !closeStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            _ = usage.markClosed()
+            usage.waitUntilIdle()
+            _ = rd_kafka_consumer_close(core.handle)
+            rd_kafka_destroy(core.handle)
+        }
+    }
+
+    /// Sets the handler for non-fatal errors librdkafka reports (broker connection
+    /// errors, failed commits, consumer error messages other than partition EOF). It runs
+    /// on the polling thread inside `poll`. Set it before `subscribe`; by default errors
+    /// are written to standard error.
+    public func setErrorHandler(_ handler: @escaping @Sendable (KafkaError) -> Void) {
+        core.owner.withLock { $0.errorHandler = handler }
+    }
+
+    /// Subscribes to `topics` (replacing any previous subscription); the group
+    /// assigns partitions during later polls.
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
+            try check(rd_kafka_subscribe(handle, list.pointer), "subscribe")
+        }
+    }
+
+    /// Waits up to `timeout` for the first message, then hands each message already
+    /// available (up to `maxMessages`, without waiting) to `body`, borrowed: its buffers
+    /// are valid only during the call and nothing is copied. Rebalance and error
+    /// callbacks run inside this call, between messages. Partition EOF is skipped; other
+    /// non-fatal consumer errors go to the error handler.
+    ///
+    /// - Returns: how many messages were handed to `body` (0 on timeout).
+    /// - Throws: `.kafka` for a fatal consumer error or a closed consumer, `.body` when
+    ///   `body` threw (the messages after that one stay unread).
+    public func poll<BodyError: Error>(
+        maxMessages: Int, timeout: Duration,
+        _ body: (borrowing KafkaMessageView) throws(BodyError) -> Void
+    ) throws(KafkaConsumerPollError<BodyError>) -> Int {
+        try pollMessages(maxMessages: maxMessages, timeout: timeout, body)
+    }
+
+    private func pollMessages<BodyError: Error>(
+        maxMessages: Int, timeout: Duration,
+        _ body: (borrowing KafkaMessageView) throws(BodyError) -> Void
+    ) throws(KafkaConsumerPollError<BodyError>) -> Int {
+        guard usage.enter() else { throw .kafka(KafkaError.state("the consumer is closed")) }
+        defer { usage.leave() }
+        let thread = currentThreadID()
+        pollingThread.store(thread, ordering: .relaxed)
+        defer { pollingThread.store(0, ordering: .relaxed) }
+
+        let handle = core.handle
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var wait = timeout.milliseconds
+        var handed = 0
+        while handed < maxMessages {
+            guard let message = rd_kafka_consumer_poll(handle, wait) else {
+                // Nothing more within `wait`.
+                break
+            }
+            let code = message.pointee.err
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR {
+                defer { rd_kafka_message_destroy(message) }
+                handed += 1
+                do {
+                    try body(KafkaMessageView(message))
+                } catch {
+                    throw .body(error)
+                }
+                wait = 0
+                continue
+            }
+            // An error delivered as a message.
+            let error = consumerError(message)
+            rd_kafka_message_destroy(message)
+            if let error {
+                if error.isFatal { throw .kafka(error) }
+                core.reportError(error)
+            }
+            // Keep waiting for a first message until the deadline.
+            if handed == 0 {
+                let left = clock.now.duration(to: deadline)
+                if left <= .zero { break }
+                wait = left.milliseconds
+            }
+        }
+        return handed
+    }
+
+    /// Polls with a body that does not throw; see the generic variant.
+    public func poll(
+        maxMessages: Int, timeout: Duration,
+        _ body: (borrowing KafkaMessageView) -> Void
+    ) throws(KafkaError) -> Int {
+        do {
+            return try pollMessages(maxMessages: maxMessages, timeout: timeout) { (message: borrowing KafkaMessageView) throws(Never) in
+                body(message)
+            }
+        } catch {
+            switch error {
+            case .kafka(let error): throw error
+            }
+        }
+    }
+
+    /// Owning convenience: waits up to `timeout` for one message and copies it; `nil`
+    /// on timeout.
+    public func poll(timeout: Duration) throws(KafkaError) -> KafkaMessage? {
+        var result: KafkaMessage? = nil
+        _ = try poll(maxMessages: 1, timeout: timeout) { (message: borrowing KafkaMessageView) in
+            result = KafkaMessage(message)
+        }
+        return result
+    }
+
+    /// The error carried by a consumer error message; `nil` for partition EOF.
+    private func consumerError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaError? {
+        let code = message.pointee.err
+        if code == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        if code == RD_KAFKA_RESP_ERR__FATAL {
+            var text = [CChar](repeating: 0, count: 512)
+            let underlying = rd_kafka_fatal_error(core.handle, &text, text.count)
+            return KafkaError(code: KafkaErrorCode(underlying), message: String(cBuffer: text), isRetriable: false, isFatal: true)
+        }
+        var context = "consume"
+        if let topic = message.pointee.rkt {
+            context += " \(String(cString: rd_kafka_topic_name(topic)))[\(message.pointee.partition)]"
+        }
+        var error = KafkaError(code, context)
+        if let detail = rd_kafka_message_errstr(message) {
+            error.message = "\(context): \(String(cString: detail))"
+        }
+        return error
+    }
+
+    /// How `commit` waits for the broker.
+    public enum CommitMode: Sendable {
+        /// Returns once the coordinator acknowledged the commit (or throws).
+        case sync
+        /// Returns at once; a failure goes to the error handler during a later poll.
+        case async
+    }
+
+    /// Commits exactly these offsets: each is the NEXT offset to consume (last
+    /// processed + 1), Kafka's convention. An empty list commits nothing.
+    public func commit(_ offsets: [TopicPartitionOffset], mode: CommitMode) throws(KafkaError) {
+        // An empty (NULL) list would make librdkafka commit its stored offsets instead.
+        guard !offsets.isEmpty else { return }
+        try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(offsets)
+            try check(rd_kafka_commit(handle, list.pointer, mode == .async ? 1 : 0), "commit")
+            if mode == .sync, let error = list.firstError("commit") { throw error }
+        }
+    }
+
+    /// Stops fetching from these partitions (they stay assigned) until `resume`.
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(partitions)
+            try check(rd_kafka_pause_partitions(handle, list.pointer), "pause")
+            if let error = list.firstError("pause") { throw error }
+        }
+    }
+
+    /// Resumes fetching from paused partitions, where they stopped.
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(partitions)
+            try check(rd_kafka_resume_partitions(handle, list.pointer), "resume")
+            if let error = list.firstError("resume") { throw error }
+        }
+    }
+
+    /// The partitions currently assigned to this consumer.
+    public func assignment() throws(KafkaError) -> [TopicPartition] {
+        try withHandle { (handle) throws(KafkaError) in
+            var pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+            try check(rd_kafka_assignment(handle, &pointer), "assignment")
+            guard let pointer else { return [] }
+            return NativePartitionList(taking: pointer).partitions
+        }
+    }
+
+    /// Asks the partition's leader for its low and high watermarks (not cached): the
+    /// first offset kept and the offset the next record will get.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try withHandle { (handle) throws(KafkaError) in
+            var low: Int64 = -1
+            var high: Int64 = -1
+            try check(rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeout.milliseconds),
+                      "watermarks \(topic)[\(partition)]")
+            return (low, high)
+        }
+    }
+
+    /// The group's committed offsets for these partitions (asked of the coordinator);
+    /// `TopicPartitionOffset.invalidOffset` (-1001) where nothing is committed.
+    public func committed(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+        try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(partitions)
+            try check(rd_kafka_committed(handle, list.pointer, timeout.milliseconds), "committed")
+            if let error = list.firstError("committed") { throw error }
+            return list.offsets
+        }
+    }
+
+    /// The topic's partition count, from the cluster's metadata. Asks for every
+    /// topic's metadata rather than this one's, so that asking never auto-creates it.
+    ///
+    /// - Throws: `.unknownTopicOrPartition` when the topic does not exist.
+    public func partitionCount(topic: String, timeout: Duration) throws(KafkaError) -> Int32 {
+        try withHandle { (handle) throws(KafkaError) in
+            var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+            try check(rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds), "metadata")
+            guard let metadata else { throw KafkaError(code: .unknownTopicOrPartition, message: "metadata: none returned") }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+            guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
+                throw KafkaError(code: .unknownTopicOrPartition, message: "metadata: topic \"\(topic)\" does not exist")
+            }
+            try check(entry.err, "metadata \(topic)")
+            return entry.partition_cnt
+        }
+    }
+
+    /// Leaves the group, serving the final revoke through `onRebalance` on this thread
+    /// (it may still commit), then destroys the handle. Idempotent; `deinit` does it too
+    /// (without calling `onRebalance`). Must not be called from inside `poll`.
+    public func close() throws(KafkaError) {
+        if pollingThread.load(ordering: .relaxed) == currentThreadID() {
+            throw KafkaError.state("close cannot be called from inside poll")
+        }
+        guard !closeStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Leaving the group runs the revoke handler, which may still commit: the handle
+        // stays usable until rd_kafka_consumer_close returns.
+        let error = rd_kafka_consumer_close(core.handle)
+        _ = usage.markClosed()
+        usage.waitUntilIdle()
+        rd_kafka_destroy(core.handle)
+        try check(error, "close")
+    }
+
+    private func withHandle<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result {
+        guard usage.enter() else { throw KafkaError.state("the consumer is closed") }
+        defer { usage.leave() }
+        return try body(core.handle)
+    }
+}
+
+/// What librdkafka's callbacks need: the handle, the rebalance handler, the error
+/// handler and a weak reference to the consumer to hand to `onRebalance`.
+///
+/// Lifetime: owned by the `KafkaConsumer` alone. librdkafka holds it as an unretained
+/// opaque; the consumer destroys the handle (after which no callback runs) before its
+/// own deinitialization releases `core`.
+///
+/// Sendability (`@unchecked`): `handle` is written once in `KafkaConsumer.init` before
+/// the consumer is shared or any callback can run, then only read; the handler and
+/// the consumer reference are behind a `Mutex`.
+final class ConsumerCore: @unchecked Sendable {
+    struct Owner {
+        weak var consumer: KafkaConsumer?
+        var errorHandler: @Sendable (KafkaError) -> Void = { error in
+            writeStandardError("kafka consumer: \(error)\n")
+        }
+    }
+
+    // Set once, right after rd_kafka_new, before the consumer is shared.
+    var handle: OpaquePointer! = nil
+    let onRebalance: @Sendable (RebalanceEvent, KafkaConsumer) -> Void
+    let owner = Mutex(Owner())
+
+    init(onRebalance: @escaping @Sendable (RebalanceEvent, KafkaConsumer) -> Void) {
+        self.onRebalance = onRebalance
+    }
+
+    func reportError(_ error: KafkaError) {
+        let handler = owner.withLock { $0.errorHandler }
+        handler(error)
+    }
+}
+
+/// An identifier of the calling thread, never 0.
+func currentThreadID() -> UInt {
+    #if canImport(Glibc)
+    return UInt(pthread_self())
+    #else
+    return UInt(bitPattern: pthread_self())
+    #endif
+}
