@@ -281,7 +281,6 @@ struct BodyValidator {
                 of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount + 1
             ) { itemSpans throws(JSONSyntaxError) in
                 try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
-                    let path = location.path(property.nameString, index: index)
                     switch validator.lexer[itemOffset] {
                     case UInt8(ascii: "{"):
                         itemSpans.initialize(repeating: .absent)
@@ -295,10 +294,12 @@ struct BodyValidator {
                         }
                         return itemEnd
                         case UInt8(ascii: "n"):
+                        let path = location.path(property.nameString, index: index)
                         validator.problems.add(
                             .nullNotAllowed, target: path, message: "'\(path)' must not be null: collection items may not be null.")
                         return try validator.lexer.scanLiteral("null", at: itemOffset)
                     default:
+                        let path = location.path(property.nameString, index: index)
                         validator.problems.add(
                             .invalidType, target: path, message: "'\(path)' must be a '\(itemType.qualifiedName)' object.")
                         return try validator.skipValue(at: itemOffset, target: path)

@@ -2,6 +2,10 @@ import ArgumentParser
 import CreatePipeline
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `usp-bench pipeline`: create-pipeline throughput on a realistic mix of events.
 struct PipelineBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +15,10 @@ struct PipelineBenchmark: ParsableCommand {
             Events are the API page's example with varied values, 1–5 accounts, and 10% invalid \
             (bad dates, unknown or read-only properties, nulls, wrong types, missing properties, \
             trailing bytes). They sit back to back in one buffer and are passed as slices of it, as \
-            Kafka message buffers are. Heap allocations per event: run under valgrind with \
-            --passes 1 and --passes 2 and divide the difference of "total heap usage" by --events.
+            Kafka message buffers are. Heap allocations per event are printed when the process \
+            runs with an allocation counter preloaded: save --allocation-counter-source as \
+            counter.c, build it with `cc -O2 -shared -fPIC -o counter.so counter.c` and run \
+            `LD_PRELOAD=./counter.so usp-bench pipeline`.
             """
     )
 
@@ -28,11 +34,18 @@ struct PipelineBenchmark: ParsableCommand {
     @Flag(help: "Also measure Foundation's JSONSerialization (parse and re-serialize) on the valid events.")
     var compareFoundation = false
 
+    @Flag(help: "Print the C source of the malloc-counting library that makes allocations per event visible, and exit.")
+    var allocationCounterSource = false
+
     func validate() throws {
         guard events > 0, passes > 0 else { throw ValidationError("--events and --passes must be positive.") }
     }
 
     func run() throws {
+        if allocationCounterSource {
+            print(AllocationCounter.source)
+            return
+        }
         var generator = EventGenerator(seed: seed)
         let mix = EventBuffer((0..<events).map { _ in generator.next() })
         let valid = EventBuffer(mix.bodies.enumerated().filter { !mix.invalid[$0.offset] }.map(\.element))
@@ -44,6 +57,17 @@ struct PipelineBenchmark: ParsableCommand {
         print(mixResult.line(label: "mix  "))
         let validResult = measure(valid, pipeline: pipeline)
         print(validResult.line(label: "valid"))
+        if let count = AllocationCounter.read {
+            for (label, buffer) in [("mix  ", mix), ("valid", valid)] {
+                let before = count()
+                _ = runPass(buffer, pipeline: pipeline)
+                let allocations = count() - before
+                print("  \(label): \(String(format: "%.2f", Double(allocations) / Double(buffer.count))) heap allocations per event "
+                    + "(malloc, calloc, realloc, posix_memalign and aligned_alloc calls, counted by the preloaded counter)")
+            }
+        } else {
+            print("  allocations per event: not counted (see --help: preload the allocation counter)")
+        }
         if compareFoundation {
             let foundation = measureFoundation(valid)
             print(foundation.line(label: "valid, Foundation JSONSerialization parse + serialize"))
@@ -70,24 +94,30 @@ struct PipelineBenchmark: ParsableCommand {
         var best = Duration.seconds(1_000_000)
         var created = 0
         for _ in 0..<passes {
-            created = 0
             let elapsed = clock.measure {
-                buffer.storage.withUnsafeBytes { storage in
-                    for index in 0..<buffer.count {
-                        let body = UnsafeRawBufferPointer(rebasing: storage[buffer.ranges[index]])
-                        let context = CreateContext(
-                            idempotencyBasis: .record(topic: "userSecurityProfiles.create", partition: 0, offset: Int64(index)),
-                            eventTime: GraphTimestamp(unixMilliseconds: 1_700_000_000_000 + Int64(index)),
-                            requestID: "", responseTime: GraphTimestamp(unixMilliseconds: 0))
-                        if case .created(let entity) = pipeline.create(body, context: context) {
-                            created &+= entity.body.count > 0 ? 1 : 0
-                        }
-                    }
-                }
+                created = runPass(buffer, pipeline: pipeline)
             }
             best = min(best, elapsed)
         }
         return Measurement(events: buffer.count, bytes: buffer.totalBytes, best: best, created: created)
+    }
+
+    /// Creates every event of `buffer` once; returns how many were created.
+    private func runPass(_ buffer: EventBuffer, pipeline: CreatePipeline) -> Int {
+        var created = 0
+        buffer.storage.withUnsafeBytes { storage in
+            for index in 0..<buffer.count {
+                let body = UnsafeRawBufferPointer(rebasing: storage[buffer.ranges[index]])
+                let context = CreateContext(
+                    idempotencyBasis: .record(topic: "userSecurityProfiles.create", partition: 0, offset: Int64(index)),
+                    eventTime: GraphTimestamp(unixMilliseconds: 1_700_000_000_000 + Int64(index)),
+                    requestID: "", responseTime: GraphTimestamp(unixMilliseconds: 0))
+                if case .created(let entity) = pipeline.create(body, context: context) {
+                    created &+= entity.body.isEmpty ? 0 : 1
+                }
+            }
+        }
+        return created
     }
 
     private func measureFoundation(_ buffer: EventBuffer) -> Measurement {
@@ -198,4 +228,44 @@ struct EventGenerator {
         }
         return (Array(body.utf8), true)
     }
+}
+
+/// Counts heap allocations when a counting library is preloaded (`LD_PRELOAD`); the
+/// benchmark finds its counter by name. Without it, allocations are simply not reported.
+enum AllocationCounter {
+    typealias Count = @convention(c) () -> UInt
+
+    static var read: Count? {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "usp_allocation_count") else { return nil }
+        return unsafeBitCast(symbol, to: Count.self)
+        #else
+        return nil
+        #endif
+    }
+
+    /// A glibc malloc wrapper that counts calls; it forwards to glibc's own entry points,
+    /// so it needs no dlsym (which itself allocates).
+    static let source = """
+        // Build: cc -O2 -shared -fPIC -o counter.so counter.c
+        // Run:   LD_PRELOAD=./counter.so usp-bench pipeline
+        #include <stddef.h>
+        #include <stdatomic.h>
+        extern void *__libc_malloc(size_t);
+        extern void *__libc_calloc(size_t, size_t);
+        extern void *__libc_realloc(void *, size_t);
+        extern void *__libc_memalign(size_t, size_t);
+        static atomic_ulong allocations;
+        unsigned long usp_allocation_count(void) { return atomic_load(&allocations); }
+        void *malloc(size_t size) { atomic_fetch_add(&allocations, 1); return __libc_malloc(size); }
+        void *calloc(size_t count, size_t size) { atomic_fetch_add(&allocations, 1); return __libc_calloc(count, size); }
+        void *realloc(void *pointer, size_t size) { atomic_fetch_add(&allocations, 1); return __libc_realloc(pointer, size); }
+        void *aligned_alloc(size_t alignment, size_t size) { atomic_fetch_add(&allocations, 1); return __libc_memalign(alignment, size); }
+        void *memalign(size_t alignment, size_t size) { atomic_fetch_add(&allocations, 1); return __libc_memalign(alignment, size); }
+        int posix_memalign(void **result, size_t alignment, size_t size) {
+            atomic_fetch_add(&allocations, 1);
+            *result = __libc_memalign(alignment, size);
+            return *result ? 0 : 12;
+        }
+        """
 }
