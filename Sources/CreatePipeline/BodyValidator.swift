@@ -59,7 +59,7 @@ struct BodyValidator {
         let lexer = self.lexer  // a copy the error-path closures can read while `self` changes
         var seenProperties: UInt32 = 0
         var seenODataType = false
-        var otherNames: [[UInt8]] = []  // annotations and unknown names, for duplicate detection
+        var otherNames: Set<[UInt8]> = []  // annotations and unknown names, for duplicate detection
         var offset = lexer.skippingWhitespace(from: start + 1)
         if offset < end, lexer[offset] == UInt8(ascii: "}") {
             reportMissingProperties(of: type, seen: seenProperties, location: location)
@@ -109,12 +109,10 @@ struct BodyValidator {
                 case .annotation, .unknown:
                     let decodedName = lexer.decodedBytes(of: name)
                     let isAnnotation = memberKind == .annotation
-                    if otherNames.contains(decodedName) {
+                    if !otherNames.insert(decodedName).inserted {
                         problems.add(
                             .duplicateProperty, target: location.path(lexer.lossyText(of: name)),
                             message: "The property '\(location.path(lexer.lossyText(of: name)))' appears more than once.")
-                    } else {
-                        otherNames.append(decodedName)
                     }
                     if !isAnnotation {
                         problems.add(
