@@ -59,6 +59,7 @@ struct BodyValidator {
         let lexer = self.lexer  // a copy the error-path closures can read while `self` changes
         var seenProperties: UInt32 = 0
         var seenODataType = false
+        var nextPropertyGuess = 0
         var otherNames: Set<[UInt8]> = []  // annotations and unknown names, for duplicate detection
         var offset = lexer.skippingWhitespace(from: start + 1)
         if offset < end, lexer[offset] == UInt8(ascii: "}") {
@@ -78,9 +79,10 @@ struct BodyValidator {
                     message: "A property name \(problem.explanation).")
                 offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
             } else {
-                let memberKind = classify(name, in: type)
+                let memberKind = classify(name, in: type, firstGuess: nextPropertyGuess)
                 switch memberKind {
                 case .property(let index):
+                    nextPropertyGuess = index + 1
                     let property = type.properties[index]
                     let bit: UInt32 = 1 << UInt32(index)
                     var span = ValueSpan.absent
@@ -150,9 +152,10 @@ struct BodyValidator {
         return value
     }
 
-    private func classify(_ name: StringToken, in type: ComplexType) -> MemberKind {
+    private func classify(_ name: StringToken, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
         guard name.hasEscapes else {
-            return MemberKind.classify(lexer.base + name.contentStart, count: name.contentCount, in: type)
+            return MemberKind.classify(
+                lexer.base + name.contentStart, count: name.contentCount, in: type, firstGuess: firstGuess)
         }
         let decoded = lexer.decodedBytes(of: name)
         return decoded.withUnsafeBufferPointer { buffer in
