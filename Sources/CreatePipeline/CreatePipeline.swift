@@ -49,7 +49,8 @@ public struct CreatePipeline: Sendable {
     private func create(_ lexer: JSONLexer, context: CreateContext) -> CreateResult {
         // The entity buffer is allocated first: the validator writes the accounts into it.
         // It is discarded when the body is rejected.
-        var result: CreateResult?
+        var rejection: GraphError?
+        var entityID = ""
         let capacity = lexer.end + EntityWriter.maximumGrowth
         let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
             initializedCount = 0
@@ -64,26 +65,24 @@ public struct CreatePipeline: Sendable {
                 do throws(JSONSyntaxError) {
                     try validator.validateBody(spans: spans)
                 } catch {
-                    result = .rejected(Self.syntaxError(error))
+                    rejection = Self.syntaxError(error)
                     return
                 }
                 guard validator.problems.isEmpty else {
-                    result = .rejected(validator.problems.error)
+                    rejection = validator.problems.error
                     return
                 }
-                let id = entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
+                let id = self.entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
                 var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: output, capacity: capacity))
                 writer.writeEntity(
                     spans: spans, vendorSpans: vendorSpans, accountsLength: validator.accountsOutput.count, id: id,
                     eventTime: context.eventTime)
                 initializedCount = writer.output.count
-                result = .created(CreatedEntity(id: id.formatted, body: []))
+                entityID = id.formatted
             }
         }
-        switch result! {
-        case .created(let entity): return .created(CreatedEntity(id: entity.id, body: body))
-        case .rejected(let error): return .rejected(error)
-        }
+        if let rejection { return .rejected(rejection) }
+        return .created(CreatedEntity(id: entityID, body: body))
     }
 
     /// Room for a type's declared properties and its `@odata.type`.
