@@ -134,6 +134,21 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Consumes exactly these partitions from these offsets, without joining the group
+    /// (no rebalances; `onRebalance` is not called). Use `TopicPartitionOffset.beginning`
+    /// or `.end` for the log's ends, or `.stored` for the group's committed offset.
+    /// An empty list removes the assignment. Do not mix with `subscribe`.
+    public func assign(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        try withHandle { (handle) throws(KafkaError) in
+            if offsets.isEmpty {
+                try check(rd_kafka_assign(handle, nil), "assign")
+            } else {
+                let list = NativePartitionList(offsets)
+                try check(rd_kafka_assign(handle, list.pointer), "assign")
+            }
+        }
+    }
+
     /// Waits up to `timeout` for the first message, then hands each message already
     /// available (up to `maxMessages`, without waiting) to `body`, borrowed: its buffers
     /// are valid only during the call and nothing is copied. Rebalance and error

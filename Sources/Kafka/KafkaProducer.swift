@@ -2,21 +2,35 @@ import CRdKafka
 import Synchronization
 
 /// The outcome of one produced message, as the broker acknowledged it (or not).
-public struct DeliveryReport: Sendable {
+///
+/// A plain value of integers (the error is kept as its code), so that handing one
+/// report per message to `onDelivery` copies a few words and allocates nothing.
+public struct DeliveryReport: Sendable, Hashable {
     /// The value the caller passed to `produce(…, opaque:)`.
     public var opaque: UInt64
     /// The partition the message went to (or was meant for).
     public var partition: Int32
     /// The message's offset in its partition; -1001 when it was not written.
     public var offset: Int64
-    /// `nil` when the message was written and acknowledged (`acks`).
-    public var error: KafkaError?
+    /// `.noError` when the message was written and acknowledged (`acks`).
+    public var errorCode: KafkaErrorCode
+
+    /// `nil` when the message was written and acknowledged; otherwise the error for
+    /// `errorCode` (name, librdkafka's text, retriable or not).
+    public var error: KafkaError? {
+        get { errorCode == .noError ? nil : KafkaError(code: errorCode) }
+        set { errorCode = newValue?.code ?? .noError }
+    }
 
     public init(opaque: UInt64, partition: Int32, offset: Int64, error: KafkaError?) {
+        self.init(opaque: opaque, partition: partition, offset: offset, errorCode: error?.code ?? .noError)
+    }
+
+    public init(opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode) {
         self.opaque = opaque
         self.partition = partition
         self.offset = offset
-        self.error = error
+        self.errorCode = errorCode
     }
 }
 
@@ -108,25 +122,24 @@ public final class KafkaProducer: @unchecked Sendable {
         guard usage.enter() else { throw KafkaError.state("the producer is closed") }
         defer { usage.leave() }
         let handle = core.handle
+        let topicHandle = try core.topicHandle(topic)
         let nativeHeaders = Self.makeNativeHeaders(headers)
-        let error: OpaquePointer? = topic.withCString { topicName in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { arguments in
-                var count = 0
-                func append(_ argument: rd_kafka_vu_t) {
-                    arguments.initializeElement(at: count, to: argument)
-                    count += 1
-                }
-                append(usp_vu_topic(topicName))
-                append(usp_vu_partition(partition ?? RD_KAFKA_PARTITION_UA))
-                append(usp_vu_msgflags(RD_KAFKA_MSG_F_COPY))
-                append(usp_vu_opaque(UnsafeMutableRawPointer(bitPattern: UInt(opaque))))
-                if let key { append(usp_vu_key(key.baseAddress ?? usp_empty_buffer(), key.count)) }
-                if let value { append(usp_vu_value(value.baseAddress ?? usp_empty_buffer(), value.count)) }
-                if let nativeHeaders { append(usp_vu_headers(nativeHeaders)) }
-                let error = rd_kafka_produceva(handle, arguments.baseAddress, count)
-                arguments.baseAddress!.deinitialize(count: count)
-                return error
+        let error: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { arguments in
+            var count = 0
+            func append(_ argument: rd_kafka_vu_t) {
+                arguments.initializeElement(at: count, to: argument)
+                count += 1
             }
+            append(usp_vu_rkt(topicHandle))
+            append(usp_vu_partition(partition ?? RD_KAFKA_PARTITION_UA))
+            append(usp_vu_msgflags(RD_KAFKA_MSG_F_COPY))
+            append(usp_vu_opaque(UnsafeMutableRawPointer(bitPattern: UInt(opaque))))
+            if let key { append(usp_vu_key(key.baseAddress ?? usp_empty_buffer(), key.count)) }
+            if let value { append(usp_vu_value(value.baseAddress ?? usp_empty_buffer(), value.count)) }
+            if let nativeHeaders { append(usp_vu_headers(nativeHeaders)) }
+            let error = rd_kafka_produceva(handle, arguments.baseAddress, count)
+            arguments.baseAddress!.deinitialize(count: count)
+            return error
         }
         if let error {
             // The message did not take ownership of the headers.
@@ -254,6 +267,8 @@ private final class ProducerCore: @unchecked Sendable {
     let onError: @Sendable (KafkaError) -> Void
     private let stopRequested = Atomic<Bool>(false)
     private let destroyOnExit = Atomic<Bool>(false)
+    /// Topic handles by name, created on first use and destroyed with the client.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
 
     init(handle: OpaquePointer, onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
          onError: @escaping @Sendable (KafkaError) -> Void) {
@@ -269,8 +284,23 @@ private final class ProducerCore: @unchecked Sendable {
         rd_kafka_queue_yield(mainQueue)
     }
 
-    /// Releases the main queue reference, then the handle (rd_kafka_destroy).
+    /// The topic's handle (rd_kafka_topic_new with the client's default topic
+    /// configuration), cached: producing by handle skips the per-message lookup by name.
+    func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        let result: Result<OpaquePointer, KafkaError> = topics.withLock { topics in
+            if let topic = topics[name] { return .success(topic) }
+            guard let topic = rd_kafka_topic_new(handle, name, nil) else {
+                return .failure(KafkaError(rd_kafka_last_error(), "topic \(name)"))
+            }
+            topics[name] = topic
+            return .success(topic)
+        }
+        return try result.get()
+    }
+
+    /// Releases the topic handles and the main queue reference, then the handle (rd_kafka_destroy).
     func destroyHandle() {
+        for topic in topics.withLock({ $0.values }) { rd_kafka_topic_destroy(topic) }
         rd_kafka_queue_destroy(mainQueue)
         rd_kafka_destroy(handle)
     }
@@ -295,12 +325,11 @@ private final class ProducerCore: @unchecked Sendable {
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
             while let message = rd_kafka_event_message_next(event) {
-                let code = message.pointee.err
                 onDelivery(DeliveryReport(
                     opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
                     partition: message.pointee.partition,
                     offset: message.pointee.offset,
-                    error: code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code)
+                    errorCode: KafkaErrorCode(message.pointee.err)
                 ))
             }
         case RD_KAFKA_EVENT_ERROR:
