@@ -282,3 +282,96 @@ struct KafkaProduceBenchmark: ParsableCommand {
                         kcatName: "kcat -P -l", kcat: kcatSeconds, records: options.records)
     }
 }
+
+/// Every public path of the Kafka layer once, on the embedded cluster, then teardown:
+/// a scenario for leak checkers (`valgrind --leak-check=full usp-bench kafka-scenario`).
+struct KafkaScenario: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka-scenario",
+        abstract: "Runs every public path of the Kafka layer once on the embedded cluster (for leak checkers)."
+    )
+
+    func run() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        try cluster.createTopic("leak", partitions: 3)
+        let delivered = Atomic<Int>(0)
+        var producerConfiguration = KafkaConfiguration()
+        producerConfiguration.bootstrapServers = cluster.bootstrapServers
+        let producer = try KafkaProducer(configuration: producerConfiguration, onDelivery: { _ in delivered.wrappingAdd(1, ordering: .relaxed) })
+        for i in 0..<2000 {
+            try producer.produce(topic: "leak", key: i % 5 == 0 ? nil : Array("k\(i)".utf8), value: i % 7 == 0 ? nil : Array("v\(i)".utf8),
+                                 headers: [KafkaHeader(name: "h", value: [1, 2]), KafkaHeader(name: "n", value: nil)], opaque: UInt64(i))
+        }
+        cluster.pushRequestErrors(.produce, [.notEnoughReplicas])
+        try producer.flush(timeout: .seconds(30))
+        // A message the broker refuses (a non-retriable error in its delivery report).
+        cluster.pushRequestErrors(.produce, Array(repeating: .topicAuthorizationFailed, count: 5))
+        try producer.produce(topic: "leak", key: nil, value: [1], opaque: 9999)
+        try? producer.flush(timeout: .seconds(10))
+        producer.close(timeout: .seconds(5))
+        print("producer: \(delivered.load(ordering: .relaxed)) delivery reports")
+
+        // A producer closed from its own delivery thread.
+        let selfClosing = Mutex<KafkaProducer?>(nil)
+        let closing = try KafkaProducer(configuration: producerConfiguration, onDelivery: { _ in
+            selfClosing.withLock { $0 }?.close(timeout: .seconds(1))
+        })
+        selfClosing.withLock { $0 = closing }
+        try closing.produce(topic: "leak", key: nil, value: [2], opaque: 0)
+        let closeDeadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while (try? closing.produce(topic: "leak", key: nil, value: [3], opaque: 1)) != nil && ContinuousClock.now < closeDeadline {
+            usleep(10_000)
+        }
+        selfClosing.withLock { $0 = nil }
+
+        // Bad configurations.
+        _ = try? KafkaProducer(configuration: KafkaConfiguration(["no.such": "x"]), onDelivery: { _ in })
+        _ = try? KafkaConsumer(configuration: KafkaConfiguration(["acks": "bad", "group.id": "g"]))
+
+        var consumerConfiguration = KafkaConfiguration(["auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+        consumerConfiguration.bootstrapServers = cluster.bootstrapServers
+        consumerConfiguration.groupID = "leak-group"
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, onRebalance: { event, consumer in
+            if case .revoked(let partitions) = event {
+                try? consumer.commit(partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: 1) }, mode: .sync)
+            }
+        })
+        consumer.setErrorHandler { print("consumer error: \($0)") }
+        try consumer.subscribe(topics: ["leak"])
+        var count = 0
+        var headerBytes = 0
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(60))
+        while count < 2000 && clock.now < deadline {
+            count += try consumer.poll(maxMessages: 100, timeout: .milliseconds(100)) { message in
+                _ = message.topic
+                _ = message.headers
+                message.forEachHeader { name, value in headerBytes += name.count + (value?.count ?? 0) }
+                _ = KafkaMessage(message)
+            }
+        }
+        print("consumer: \(count) messages")
+        _ = try consumer.poll(timeout: .milliseconds(10))
+        _ = try consumer.assignment()
+        _ = try consumer.watermarks(topic: "leak", partition: 0, timeout: .seconds(5))
+        _ = try consumer.committed([TopicPartition(topic: "leak", partition: 0)], timeout: .seconds(5))
+        _ = try consumer.partitionCount(topic: "leak", timeout: .seconds(5))
+        try consumer.pause([TopicPartition(topic: "leak", partition: 0)])
+        try consumer.resume([TopicPartition(topic: "leak", partition: 0)])
+        try consumer.commit([TopicPartitionOffset(topic: "leak", partition: 0, offset: 5)], mode: .async)
+        try consumer.close()
+
+        // A consumer released without close (deinit path).
+        do {
+            let unclosed = try KafkaConsumer(configuration: consumerConfiguration)
+            try unclosed.subscribe(topics: ["leak"])
+            _ = try unclosed.poll(timeout: .milliseconds(200))
+        }
+        // A producer released without close, with messages still queued (deinit path).
+        do {
+            let unclosed = try KafkaProducer(configuration: producerConfiguration, onDelivery: { _ in })
+            try unclosed.produce(topic: "leak", key: nil, value: [1], opaque: 0)
+        }
+        cluster.close()
+    }
+}

@@ -6,6 +6,6 @@ struct USPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usp-bench",
         abstract: "Benchmarks for the create pipeline, the Kafka layer and the worker.",
-        subcommands: [KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self]
+        subcommands: [KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self]
     )
 }
