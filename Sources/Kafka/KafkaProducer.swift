@@ -314,8 +314,13 @@ private final class ProducerCore: @unchecked Sendable {
         }
         while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
         if destroyOnExit.load(ordering: .acquiring) {
-            _ = rd_kafka_flush(handle, 1_000)
-            while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
+            // Closed from this thread: `close` purged everything, so the remaining reports
+            // (purge errors) arrive at once; hand them out (bounded), then destroy.
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(5))
+            while rd_kafka_outq_len(handle) > 0 && clock.now < deadline {
+                if let event = rd_kafka_queue_poll(mainQueue, 50) { handle(event) }
+            }
             destroyHandle()
         }
     }
