@@ -1,6 +1,12 @@
 import CRdKafka
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The outcome of one produced message, as the broker acknowledged it (or not).
 ///
 /// A plain value of integers (the error is kept as its code), so that handing one
@@ -38,9 +44,14 @@ public struct DeliveryReport: Sendable, Hashable {
 ///
 /// Defaults (applied only when the configuration does not set the key):
 /// `enable.idempotence=true` and `acks=all` (no loss, no duplicates or reordering from
-/// the producer's own retries); `linger.ms=5` and `batch.num.messages=10000` (larger
-/// batches: the mock broker returns one producer batch per partition per fetch, and
-/// real brokers also prefer fewer, fuller batches); `queue.buffering.max.messages=500000`.
+/// the producer's own retries); `linger.ms=5` and `batch.num.messages=10000`
+/// (librdkafka's own values, stated so that they hold whatever the library version);
+/// `queue.buffering.max.messages=20000`: a bound on messages not yet reported, so a
+/// caller faster than the brokers gets `.queueFull` (back-pressure) early. Measured on
+/// the embedded cluster (1,000,000 × 100 B, 64 partitions, 3 runs each): 500,000 took
+/// 1.13 s, librdkafka's default 100,000 took 1.13 s, 50,000 0.91 s, 20,000 0.88 s,
+/// 10,000 0.76 s — a long backlog costs cache misses and lock contention in the
+/// broker thread. 20,000 keeps enough in flight for brokers with real round trips.
 ///
 /// Threading: `produce`, `flush`, `outstandingCount`, `fatalError` and `close` may be
 /// called from any thread. Delivery reports and client errors are handled on the
@@ -64,7 +75,7 @@ public final class KafkaProducer: @unchecked Sendable {
         "acks": "all",
         "linger.ms": "5",
         "batch.num.messages": "10000",
-        "queue.buffering.max.messages": "500000",
+        "queue.buffering.max.messages": "20000",
     ]
 
     /// Creates the producer and starts its delivery thread.
@@ -310,7 +321,23 @@ private final class ProducerCore: @unchecked Sendable {
     /// On stop it drains what is already queued, so no report is dropped.
     func runDeliveryLoop() {
         while !stopRequested.load(ordering: .acquiring) {
-            if let event = rd_kafka_queue_poll(mainQueue, 100) { handle(event) }
+            guard let event = rd_kafka_queue_poll(mainQueue, 100) else { continue }
+            handle(event)
+            // While reports keep coming, take them in bursts: drain the queue, then let
+            // more gather for up to 1 ms instead of blocking, so the broker thread does not
+            // have to wake this thread for every produce response. After a few empty
+            // rounds, block again. A report waits at most ~1 ms longer.
+            var emptyRounds = 0
+            while emptyRounds < 3 && !stopRequested.load(ordering: .acquiring) {
+                if let event = rd_kafka_queue_poll(mainQueue, 0) {
+                    handle(event)
+                    while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
+                    emptyRounds = 0
+                } else {
+                    emptyRounds += 1
+                }
+                usleep(1_000)
+            }
         }
         while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
         if destroyOnExit.load(ordering: .acquiring) {

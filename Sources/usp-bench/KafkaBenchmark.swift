@@ -54,7 +54,7 @@ struct Measurement {
     var recordsPerSecond: Double { Double(records) / seconds }
 
     func printed() -> String {
-        "\(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%8.3f s  %12.0f records/s", seconds, recordsPerSecond))"
+        "\(name.padding(toLength: 48, withPad: " ", startingAt: 0)) \(String(format: "%8.3f s  %12.0f records/s", seconds, recordsPerSecond))"
     }
 }
 
@@ -118,10 +118,11 @@ func produceWithSwift(cluster: EmbeddedKafkaCluster, topic: String, options: Kaf
     }
     let enqueued = ContinuousClock.now
     try producer.flush(timeout: .seconds(120))
+    let flushed = ContinuousClock.now
     producer.close(timeout: .seconds(10))
     let elapsed = (ContinuousClock.now - start).seconds
-    print(String(format: "  Swift producer: enqueued in %.3f s (%d waits for a full queue), flushed and closed in %.3f s",
-                 (enqueued - start).seconds, queueFullWaits, (ContinuousClock.now - enqueued).seconds))
+    print(String(format: "  Swift producer: enqueued in %.3f s (%d waits for a full queue), flushed in %.3f s, closed in %.3f s",
+                 (enqueued - start).seconds, queueFullWaits, (flushed - enqueued).seconds, (ContinuousClock.now - flushed).seconds))
     guard delivered.load(ordering: .relaxed) == options.records, failed.load(ordering: .relaxed) == 0 else {
         throw ValidationError("delivered \(delivered.load(ordering: .relaxed)), failed \(failed.load(ordering: .relaxed))")
     }
