@@ -18,6 +18,15 @@ static inline rd_kafka_vu_t usp_vu_topic(const char *topic) {
     return vu;
 }
 
+/// RD_KAFKA_VTYPE_RKT: a topic handle (avoids the per-message topic lookup under
+/// the client's write lock that RD_KAFKA_VTYPE_TOPIC does).
+static inline rd_kafka_vu_t usp_vu_rkt(rd_kafka_topic_t *topic) {
+    rd_kafka_vu_t vu = {0};
+    vu.vtype = RD_KAFKA_VTYPE_RKT;
+    vu.u.rkt = topic;
+    return vu;
+}
+
 /// RD_KAFKA_VTYPE_PARTITION: a partition, or RD_KAFKA_PARTITION_UA for the partitioner.
 static inline rd_kafka_vu_t usp_vu_partition(int32_t partition) {
     rd_kafka_vu_t vu = {0};

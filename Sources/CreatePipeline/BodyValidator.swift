@@ -1,6 +1,11 @@
 /// Validates a request body against the userSecurityProfile schema in one pass, recording
 /// where each root property's value sits and every problem found.
 ///
+/// It also writes the entity's `accounts` value as it goes (each account reordered, without
+/// annotations): `accounts` is the entity's first property after fixed-length ones, so its
+/// place in the output is known before the body is read, and the accounts need no second walk.
+/// The accounts output is never longer than the accounts in the body (see `EntityWriter`).
+///
 /// The schema's own nesting is fixed (root → accounts[i] / vendorInformation), so the
 /// validator's recursion is bounded by the schema, not by the input; arbitrary values
 /// (annotations, unknown properties, wrongly typed values) are skipped by an iterative
@@ -11,15 +16,22 @@ struct BodyValidator {
 
     let lexer: JSONLexer
     var problems = ProblemList()
+    /// Where the entity's `accounts` value is written.
+    var accountsOutput: OutputCursor
+    /// The members of the root's complex property (`vendorInformation`), indexed like its
+    /// type's properties, with `@odata.type` last.
+    let complexPropertySpans: UnsafeMutableBufferPointer<ValueSpan>
 
-    init(lexer: JSONLexer) {
+    init(lexer: JSONLexer, accountsOutput: OutputCursor, complexPropertySpans: UnsafeMutableBufferPointer<ValueSpan>) {
         self.lexer = lexer
+        self.accountsOutput = accountsOutput
+        self.complexPropertySpans = complexPropertySpans
     }
 
     private var end: Int { lexer.end }
 
     /// Validates the whole body, recording the root properties' values in `spans`
-    /// (indexed like `EntitySchema.userSecurityProfile.properties`).
+    /// (indexed like `EntitySchema.userSecurityProfile.properties`, `@odata.type` last).
     /// Throws when the body is not JSON; schema problems are collected in `problems`.
     mutating func validateBody(spans: UnsafeMutableBufferPointer<ValueSpan>) throws(JSONSyntaxError) {
         var offset = lexer.skippingWhitespace(from: 0)
@@ -39,13 +51,16 @@ struct BodyValidator {
     // MARK: Objects of the schema
 
     /// Validates the object whose `{` is at `start` as a `type`; returns the offset after its `}`.
+    /// Records the first occurrence of each member in `spans` (declared properties by index,
+    /// `@odata.type` at `type.properties.count`).
     private mutating func validateObject(
         at start: Int, type: ComplexType, location: ObjectLocation, spans: UnsafeMutableBufferPointer<ValueSpan>?
     ) throws(JSONSyntaxError) -> Int {
         let lexer = self.lexer  // a copy the error-path closures can read while `self` changes
         var seenProperties: UInt32 = 0
         var seenODataType = false
-        var otherNames: [[UInt8]] = []  // annotations and unknown names, for duplicate detection
+        var nextPropertyGuess = 0
+        var otherNames: Set<[UInt8]> = []  // annotations and unknown names, for duplicate detection
         var offset = lexer.skippingWhitespace(from: start + 1)
         if offset < end, lexer[offset] == UInt8(ascii: "}") {
             reportMissingProperties(of: type, seen: seenProperties, location: location)
@@ -64,9 +79,10 @@ struct BodyValidator {
                     message: "A property name \(problem.explanation).")
                 offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
             } else {
-                let memberKind = classify(name, in: type)
+                let memberKind = classify(name, in: type, firstGuess: nextPropertyGuess)
                 switch memberKind {
                 case .property(let index):
+                    nextPropertyGuess = index + 1
                     let property = type.properties[index]
                     let bit: UInt32 = 1 << UInt32(index)
                     var span = ValueSpan.absent
@@ -74,10 +90,10 @@ struct BodyValidator {
                         problems.add(
                             .duplicateProperty, target: location.path(property.nameString),
                             message: "The property '\(location.path(property.nameString))' appears more than once.")
-                        offset = try validateValue(at: offset, of: property, location: location, span: &span)
+                        offset = try validateValue(at: offset, of: property, location: location, isFirst: false, span: &span)
                     } else {
                         seenProperties |= bit
-                        offset = try validateValue(at: offset, of: property, location: location, span: &span)
+                        offset = try validateValue(at: offset, of: property, location: location, isFirst: true, span: &span)
                         spans?[index] = span
                     }
                 case .odataType:
@@ -86,17 +102,19 @@ struct BodyValidator {
                             .duplicateProperty, target: location.path("@odata.type"),
                             message: "The property '\(location.path("@odata.type"))' appears more than once.")
                     }
-                    seenODataType = true
+                    let valueStart = offset
                     offset = try validateODataType(at: offset, of: type, location: location)
+                    if !seenODataType {
+                        spans?[type.properties.count] = ValueSpan(kind: .string, start: valueStart, end: offset, hasEscapes: false)
+                    }
+                    seenODataType = true
                 case .annotation, .unknown:
                     let decodedName = lexer.decodedBytes(of: name)
                     let isAnnotation = memberKind == .annotation
-                    if otherNames.contains(decodedName) {
+                    if !otherNames.insert(decodedName).inserted {
                         problems.add(
                             .duplicateProperty, target: location.path(lexer.lossyText(of: name)),
                             message: "The property '\(location.path(lexer.lossyText(of: name)))' appears more than once.")
-                    } else {
-                        otherNames.append(decodedName)
                     }
                     if !isAnnotation {
                         problems.add(
@@ -134,9 +152,10 @@ struct BodyValidator {
         return value
     }
 
-    private func classify(_ name: StringToken, in type: ComplexType) -> MemberKind {
+    private func classify(_ name: StringToken, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
         guard name.hasEscapes else {
-            return MemberKind.classify(lexer.base + name.contentStart, count: name.contentCount, in: type)
+            return MemberKind.classify(
+                lexer.base + name.contentStart, count: name.contentCount, in: type, firstGuess: firstGuess)
         }
         let decoded = lexer.decodedBytes(of: name)
         return decoded.withUnsafeBufferPointer { buffer in
@@ -159,13 +178,14 @@ struct BodyValidator {
     private mutating func validateODataType(
         at offset: Int, of type: ComplexType, location: ObjectLocation
     ) throws(JSONSyntaxError) -> Int {
-        let path = location.path("@odata.type")
         guard lexer[offset] == UInt8(ascii: "\"") else {
+            let path = location.path("@odata.type")
             problems.add(.invalidType, target: path, message: "'\(path)' must be a string naming '\(type.qualifiedName)'.")
             return try skipValue(at: offset, target: path)
         }
         let token = try lexer.scanString(at: offset)
         if let problem = token.problem {
+            let path = location.path("@odata.type")
             problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
             return token.end
         }
@@ -177,6 +197,7 @@ struct BodyValidator {
             matches = Self.names(type, lexer.base + token.contentStart, token.contentCount)
         }
         if !matches {
+            let path = location.path("@odata.type")
             problems.add(
                 .invalidValue, target: path,
                 message: "'\(path)' must be '\(type.qualifiedName)' or '#\(type.qualifiedName)', not '\(lexer.lossyText(of: token))'.")
@@ -198,13 +219,18 @@ struct BodyValidator {
     // MARK: Values of declared properties
 
     /// Validates the value at `offset` of the declared `property`; returns the offset after it.
+    /// `isFirst`: this is the property's first occurrence in its object (later ones are
+    /// reported as duplicates and not recorded or written).
     private mutating func validateValue(
-        at offset: Int, of property: PropertyDefinition, location: ObjectLocation, span: inout ValueSpan
+        at offset: Int, of property: PropertyDefinition, location: ObjectLocation, isFirst: Bool, span: inout ValueSpan
     ) throws(JSONSyntaxError) -> Int {
         let byte = lexer[offset]
         if byte == UInt8(ascii: "n") {
             let valueEnd = try lexer.scanLiteral("null", at: offset)
             span = ValueSpan(kind: .null, start: offset, end: valueEnd, hasEscapes: false)
+            if case .complexCollection = property.kind, isFirst {
+                accountsOutput.append("null")
+            }
             if case .nonNullableString = property.kind {
                 let path = location.path(property.nameString)
                 problems.add(.nullNotAllowed, target: path, message: "'\(path)' must not be null.")
@@ -242,30 +268,46 @@ struct BodyValidator {
         case .complex(let typeName):
             guard byte == UInt8(ascii: "{") else { break }
             let valueEnd = try validateObject(
-                at: offset, type: typeName.type, location: .rootProperty(property.name), spans: nil)
+                at: offset, type: typeName.type, location: .rootProperty(property.name),
+                spans: isFirst ? complexPropertySpans : nil)
             span = ValueSpan(kind: .object, start: offset, end: valueEnd, hasEscapes: false)
             return valueEnd
 
         case .complexCollection(let typeName):
             guard byte == UInt8(ascii: "[") else { break }
             let itemType = typeName.type
-            let valueEnd = try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
-                let path = location.path(property.nameString, index: index)
-                switch validator.lexer[itemOffset] {
-                case UInt8(ascii: "{"):
-                    return try validator.validateObject(
-                        at: itemOffset, type: itemType, location: .rootCollectionItem(property.name, index: index),
-                        spans: nil)
-                case UInt8(ascii: "n"):
-                    validator.problems.add(
-                        .nullNotAllowed, target: path, message: "'\(path)' must not be null: collection items may not be null.")
-                    return try validator.lexer.scanLiteral("null", at: itemOffset)
-                default:
-                    validator.problems.add(
-                        .invalidType, target: path, message: "'\(path)' must be a '\(itemType.qualifiedName)' object.")
-                    return try validator.skipValue(at: itemOffset, target: path)
+            if isFirst { accountsOutput.append("[") }
+            var writtenItems = 0
+            let valueEnd = try withUnsafeTemporaryAllocation(
+                of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount + 1
+            ) { itemSpans throws(JSONSyntaxError) in
+                try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
+                    switch validator.lexer[itemOffset] {
+                    case UInt8(ascii: "{"):
+                        itemSpans.initialize(repeating: .absent)
+                        let itemEnd = try validator.validateObject(
+                            at: itemOffset, type: itemType, location: .rootCollectionItem(property.name, index: index),
+                            spans: itemSpans)
+                        if isFirst {
+                            if writtenItems > 0 { validator.accountsOutput.append(",") }
+                            EntityWriter.writeObject(of: itemType, members: itemSpans, from: validator.lexer, to: &validator.accountsOutput)
+                            writtenItems += 1
+                        }
+                        return itemEnd
+                        case UInt8(ascii: "n"):
+                        let path = location.path(property.nameString, index: index)
+                        validator.problems.add(
+                            .nullNotAllowed, target: path, message: "'\(path)' must not be null: collection items may not be null.")
+                        return try validator.lexer.scanLiteral("null", at: itemOffset)
+                    default:
+                        let path = location.path(property.nameString, index: index)
+                        validator.problems.add(
+                            .invalidType, target: path, message: "'\(path)' must be a '\(itemType.qualifiedName)' object.")
+                        return try validator.skipValue(at: itemOffset, target: path)
+                    }
                 }
             }
+            if isFirst { accountsOutput.append("]") }
             span = ValueSpan(kind: .array, start: offset, end: valueEnd, hasEscapes: false)
             return valueEnd
 

@@ -47,27 +47,46 @@ public struct CreatePipeline: Sendable {
     }
 
     private func create(_ lexer: JSONLexer, context: CreateContext) -> CreateResult {
-        withUnsafeTemporaryAllocation(of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount) { spans in
-            spans.initialize(repeating: .absent)
-            var validator = BodyValidator(lexer: lexer)
-            do throws(JSONSyntaxError) {
-                try validator.validateBody(spans: spans)
-            } catch {
-                return .rejected(Self.syntaxError(error))
-            }
-            guard validator.problems.isEmpty else {
-                return .rejected(validator.problems.error)
-            }
-            let id = entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
-            let capacity = lexer.end + EntityWriter.maximumGrowth
-            let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
-                var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: buffer.baseAddress!, capacity: capacity))
-                writer.writeEntity(spans: spans, id: id, eventTime: context.eventTime)
+        // The entity buffer is allocated first: the validator writes the accounts into it.
+        // It is discarded when the body is rejected.
+        var rejection: GraphError?
+        var entityID = ""
+        let capacity = lexer.end + EntityWriter.maximumGrowth
+        let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
+            initializedCount = 0
+            let output = buffer.baseAddress!
+            withUnsafeTemporaryAllocation(of: ValueSpan.self, capacity: 2 * Self.spanTableSize) { spanTables in
+                spanTables.initialize(repeating: .absent)
+                let spans = UnsafeMutableBufferPointer(rebasing: spanTables[0..<Self.spanTableSize])
+                let vendorSpans = UnsafeMutableBufferPointer(rebasing: spanTables[Self.spanTableSize...])
+                let accountsOutput = OutputCursor(
+                    base: output + EntityWriter.accountsOffset, capacity: capacity - EntityWriter.accountsOffset)
+                var validator = BodyValidator(lexer: lexer, accountsOutput: accountsOutput, complexPropertySpans: vendorSpans)
+                do throws(JSONSyntaxError) {
+                    try validator.validateBody(spans: spans)
+                } catch {
+                    rejection = Self.syntaxError(error)
+                    return
+                }
+                guard validator.problems.isEmpty else {
+                    rejection = validator.problems.error
+                    return
+                }
+                let id = self.entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
+                var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: output, capacity: capacity))
+                writer.writeEntity(
+                    spans: spans, vendorSpans: vendorSpans, accountsLength: validator.accountsOutput.count, id: id,
+                    eventTime: context.eventTime)
                 initializedCount = writer.output.count
+                entityID = id.formatted
             }
-            return .created(CreatedEntity(id: id.formatted, body: body))
         }
+        if let rejection { return .rejected(rejection) }
+        return .created(CreatedEntity(id: entityID, body: body))
     }
+
+    /// Room for a type's declared properties and its `@odata.type`.
+    private static let spanTableSize = EntitySchema.maximumPropertyCount + 1
 
     /// The entity id: a version 5 UUID of the basis (and, for idempotency keys, of the tenant).
     private func entityID(basis: IdempotencyBasis, tenant: ValueSpan, lexer: JSONLexer) -> UUIDBytes {

@@ -19,14 +19,20 @@ struct ComplexType: Sendable {
         requiredMask = mask
     }
 
-    /// The index of the declared property named `name`, if any.
+    /// The index of the declared property named `name`, if any. The search starts at
+    /// `firstGuess`: bodies usually list properties in declared order, so passing the index
+    /// after the previous match usually finds the name at the first comparison.
     @inline(__always)
-    func propertyIndex(named name: UnsafePointer<UInt8>, count: Int) -> Int? {
-        for index in properties.indices {
+    func propertyIndex(named name: UnsafePointer<UInt8>, count: Int, firstGuess: Int = 0) -> Int? {
+        let propertyCount = properties.count
+        var index = firstGuess < propertyCount ? firstGuess : 0
+        for _ in 0..<propertyCount {
             let candidate = properties[index].name
             if candidate.utf8CodeUnitCount == count, memoryEquals(candidate.utf8Start, name, count) {
                 return index
             }
+            index += 1
+            if index == propertyCount { index = 0 }
         }
         return nil
     }
@@ -142,8 +148,8 @@ enum MemberKind: Equatable {
 
     /// Classifies the decoded member name `name` for `type`.
     @inline(__always)
-    static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType) -> MemberKind {
-        if let index = type.propertyIndex(named: name, count: count) {
+    static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
+        if let index = type.propertyIndex(named: name, count: count, firstGuess: firstGuess) {
             return .property(index)
         }
         let odataType: StaticString = "@odata.type"

@@ -10,6 +10,17 @@ public enum GUID {
         return bytes.formatted
     }
 
+    /// A name-based (version 5) GUID of `name` in this service's namespace: the
+    /// same name always gives the same GUID, so an id derived from a record's
+    /// coordinates (a request id, say) is the same on every redelivery. Entity
+    /// ids use length-prefixed names of their own, which no plain name equals.
+    public static func nameBased(_ name: String) -> String {
+        nameBased(namespace: projectNamespace) { hasher in
+            var name = name
+            name.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }.formatted
+    }
+
     /// The fixed namespace of this service's name-based ids (see DECISIONS.md).
     static let projectNamespace = UUIDBytes(high: 0x9949_71a2_a0e8_42eb, low: 0x9c6b_26ed_741a_9c1e)
 

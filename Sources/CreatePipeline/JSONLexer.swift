@@ -199,6 +199,34 @@ struct JSONLexer {
     }
 }
 
+extension JSONLexer {
+    // Walking a string the validator has already accepted (for the entity writer).
+
+    /// One past the closing quote of the valid string whose opening quote is at `start`.
+    func endOfValidString(at start: Int) -> Int {
+        var offset = start + 1
+        while true {
+            while offset + 8 <= end {
+                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+                if Self.wordHasQuoteOrBackslash(word) { break }
+                offset += 8
+            }
+            let byte = base[offset]
+            if byte == UInt8(ascii: "\"") { return offset + 1 }
+            offset += byte == UInt8(ascii: "\\") ? 2 : 1
+        }
+    }
+
+    /// True when one of the 8 bytes is `"` or `\`.
+    @inline(__always)
+    static func wordHasQuoteOrBackslash(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & (ones &* 0x80) != 0
+    }
+}
+
 /// A string token: `start` is its opening quote, `end` is one past its closing quote.
 struct StringToken {
     var start: Int

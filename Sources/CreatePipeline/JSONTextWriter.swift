@@ -1,4 +1,4 @@
-/// Builds small JSON texts (error bodies, `process` output lines) from Swift strings.
+/// Builds small JSON texts (error bodies) from Swift strings.
 /// Not used for entities, which are assembled from the request's own bytes.
 struct JSONTextWriter {
     var bytes: [UInt8] = []
@@ -12,14 +12,6 @@ struct JSONTextWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func append(_ raw: [UInt8]) {
-        bytes.append(contentsOf: raw)
-    }
-
-    mutating func append(decimal value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
-    }
-
     /// Appends `text` as a JSON string: quoted, with `"`, `\` and control characters escaped.
     mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
@@ -31,7 +23,8 @@ struct JSONTextWriter {
             case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                let hexDigits: StaticString = "0123456789abcdef"
+                let hex = hexDigits.utf8Start
                 bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
             default: bytes.append(byte)
             }

@@ -23,9 +23,10 @@ public enum KafkaConsumerPollError<BodyError: Error>: Error {
 /// Defaults (applied only when the configuration does not set the key):
 /// `enable.auto.commit=false` and `enable.auto.offset.store=false` (the application
 /// commits exactly what it processed), `partition.assignment.strategy=cooperative-sticky`
-/// (a rebalance only moves the partitions that must move), `enable.partition.eof=false`,
-/// `fetch.wait.max.ms=10` (a fetch for a partition with no new data returns sooner,
-/// so new records arrive with little delay; costs a few more fetch requests when idle).
+/// (a rebalance only moves the partitions that must move), `enable.partition.eof=false`.
+/// Fetching keeps librdkafka's defaults: a fetch returns as soon as data arrives
+/// (`fetch.min.bytes=1`), so a shorter `fetch.wait.max.ms` only adds idle requests (on
+/// the embedded cluster, 1,000,000 records took the same time with 10 and with 500).
 ///
 /// Threading: `poll` and `close` belong to one polling thread. `onRebalance` and the
 /// error handler run on that thread, inside `poll` or `close`. The other methods
@@ -51,7 +52,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         "enable.auto.offset.store": "false",
         "partition.assignment.strategy": "cooperative-sticky",
         "enable.partition.eof": "false",
-        "fetch.wait.max.ms": "10",
     ]
 
     /// Creates the consumer (it joins the group on `subscribe`).
@@ -131,6 +131,21 @@ public final class KafkaConsumer: @unchecked Sendable {
         try withHandle { (handle) throws(KafkaError) in
             let list = NativePartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
             try check(rd_kafka_subscribe(handle, list.pointer), "subscribe")
+        }
+    }
+
+    /// Consumes exactly these partitions from these offsets, without joining the group
+    /// (no rebalances; `onRebalance` is not called). Use `TopicPartitionOffset.beginning`
+    /// or `.end` for the log's ends, or `.stored` for the group's committed offset.
+    /// An empty list removes the assignment. Do not mix with `subscribe`.
+    public func assign(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        try withHandle { (handle) throws(KafkaError) in
+            if offsets.isEmpty {
+                try check(rd_kafka_assign(handle, nil), "assign")
+            } else {
+                let list = NativePartitionList(offsets)
+                try check(rd_kafka_assign(handle, list.pointer), "assign")
+            }
         }
     }
 

@@ -1,22 +1,42 @@
 import CRdKafka
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The outcome of one produced message, as the broker acknowledged it (or not).
-public struct DeliveryReport: Sendable {
+///
+/// A plain value of integers (the error is kept as its code), so that handing one
+/// report per message to `onDelivery` copies a few words and allocates nothing.
+public struct DeliveryReport: Sendable, Hashable {
     /// The value the caller passed to `produce(…, opaque:)`.
     public var opaque: UInt64
     /// The partition the message went to (or was meant for).
     public var partition: Int32
     /// The message's offset in its partition; -1001 when it was not written.
     public var offset: Int64
-    /// `nil` when the message was written and acknowledged (`acks`).
-    public var error: KafkaError?
+    /// `.noError` when the message was written and acknowledged (`acks`).
+    public var errorCode: KafkaErrorCode
+
+    /// `nil` when the message was written and acknowledged; otherwise the error for
+    /// `errorCode` (name, librdkafka's text, retriable or not).
+    public var error: KafkaError? {
+        get { errorCode == .noError ? nil : KafkaError(code: errorCode) }
+        set { errorCode = newValue?.code ?? .noError }
+    }
 
     public init(opaque: UInt64, partition: Int32, offset: Int64, error: KafkaError?) {
+        self.init(opaque: opaque, partition: partition, offset: offset, errorCode: error?.code ?? .noError)
+    }
+
+    public init(opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode) {
         self.opaque = opaque
         self.partition = partition
         self.offset = offset
-        self.error = error
+        self.errorCode = errorCode
     }
 }
 
@@ -24,18 +44,24 @@ public struct DeliveryReport: Sendable {
 ///
 /// Defaults (applied only when the configuration does not set the key):
 /// `enable.idempotence=true` and `acks=all` (no loss, no duplicates or reordering from
-/// the producer's own retries); `linger.ms=5` and `batch.num.messages=10000` (larger
-/// batches: the mock broker returns one producer batch per partition per fetch, and
-/// real brokers also prefer fewer, fuller batches); `queue.buffering.max.messages=500000`.
+/// the producer's own retries); `linger.ms=5` and `batch.num.messages=10000`
+/// (librdkafka's own values, stated so that they hold whatever the library version);
+/// `queue.buffering.max.messages=20000`: a bound on messages not yet reported, so a
+/// caller faster than the brokers gets `.queueFull` (back-pressure) early. Measured on
+/// the embedded cluster (1,000,000 × 100 B, 64 partitions, 3 runs each): 500,000 took
+/// 1.13 s, librdkafka's default 100,000 took 1.13 s, 50,000 0.91 s, 20,000 0.88 s,
+/// 10,000 0.76 s — a long backlog costs cache misses and lock contention in the
+/// broker thread. 20,000 keeps enough in flight for brokers with real round trips.
 ///
 /// Threading: `produce`, `flush`, `outstandingCount`, `fatalError` and `close` may be
 /// called from any thread. Delivery reports and client errors are handled on the
 /// producer's delivery thread, which waits on librdkafka's main queue in event mode
 /// (`RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR`), so `flush` never runs the callbacks
-/// on the caller's thread.
+/// on the caller's thread. While reports keep coming it collects them in bursts (at
+/// most ~1 ms later than they arrive) instead of being woken per produce response.
 ///
 /// Sendability (`@unchecked`): the stored properties are immutable after `init`
-/// (`core` is a constant reference; its mutable parts are atomics); the librdkafka
+/// (`core` is a constant reference; its mutable parts are atomics and a `Mutex`); the librdkafka
 /// handle is thread-safe for the calls made on it (`rd_kafka_produceva`, `flush`,
 /// `outq_len`, `fatal_error`, `purge`); `HandleUsage` keeps the handle alive while
 /// any call is inside it, and only `close` destroys it, once.
@@ -50,7 +76,7 @@ public final class KafkaProducer: @unchecked Sendable {
         "acks": "all",
         "linger.ms": "5",
         "batch.num.messages": "10000",
-        "queue.buffering.max.messages": "500000",
+        "queue.buffering.max.messages": "20000",
     ]
 
     /// Creates the producer and starts its delivery thread.
@@ -108,25 +134,24 @@ public final class KafkaProducer: @unchecked Sendable {
         guard usage.enter() else { throw KafkaError.state("the producer is closed") }
         defer { usage.leave() }
         let handle = core.handle
+        let topicHandle = try core.topicHandle(topic)
         let nativeHeaders = Self.makeNativeHeaders(headers)
-        let error: OpaquePointer? = topic.withCString { topicName in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { arguments in
-                var count = 0
-                func append(_ argument: rd_kafka_vu_t) {
-                    arguments.initializeElement(at: count, to: argument)
-                    count += 1
-                }
-                append(usp_vu_topic(topicName))
-                append(usp_vu_partition(partition ?? RD_KAFKA_PARTITION_UA))
-                append(usp_vu_msgflags(RD_KAFKA_MSG_F_COPY))
-                append(usp_vu_opaque(UnsafeMutableRawPointer(bitPattern: UInt(opaque))))
-                if let key { append(usp_vu_key(key.baseAddress ?? usp_empty_buffer(), key.count)) }
-                if let value { append(usp_vu_value(value.baseAddress ?? usp_empty_buffer(), value.count)) }
-                if let nativeHeaders { append(usp_vu_headers(nativeHeaders)) }
-                let error = rd_kafka_produceva(handle, arguments.baseAddress, count)
-                arguments.baseAddress!.deinitialize(count: count)
-                return error
+        let error: OpaquePointer? = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { arguments in
+            var count = 0
+            func append(_ argument: rd_kafka_vu_t) {
+                arguments.initializeElement(at: count, to: argument)
+                count += 1
             }
+            append(usp_vu_rkt(topicHandle))
+            append(usp_vu_partition(partition ?? RD_KAFKA_PARTITION_UA))
+            append(usp_vu_msgflags(RD_KAFKA_MSG_F_COPY))
+            append(usp_vu_opaque(UnsafeMutableRawPointer(bitPattern: UInt(opaque))))
+            if let key { append(usp_vu_key(key.baseAddress ?? usp_empty_buffer(), key.count)) }
+            if let value { append(usp_vu_value(value.baseAddress ?? usp_empty_buffer(), value.count)) }
+            if let nativeHeaders { append(usp_vu_headers(nativeHeaders)) }
+            let error = rd_kafka_produceva(handle, arguments.baseAddress, count)
+            arguments.baseAddress!.deinitialize(count: count)
+            return error
         }
         if let error {
             // The message did not take ownership of the headers.
@@ -254,6 +279,8 @@ private final class ProducerCore: @unchecked Sendable {
     let onError: @Sendable (KafkaError) -> Void
     private let stopRequested = Atomic<Bool>(false)
     private let destroyOnExit = Atomic<Bool>(false)
+    /// Topic handles by name, created on first use and destroyed with the client.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
 
     init(handle: OpaquePointer, onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
          onError: @escaping @Sendable (KafkaError) -> Void) {
@@ -269,8 +296,23 @@ private final class ProducerCore: @unchecked Sendable {
         rd_kafka_queue_yield(mainQueue)
     }
 
-    /// Releases the main queue reference, then the handle (rd_kafka_destroy).
+    /// The topic's handle (rd_kafka_topic_new with the client's default topic
+    /// configuration), cached: producing by handle skips the per-message lookup by name.
+    func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        let result: Result<OpaquePointer, KafkaError> = topics.withLock { topics in
+            if let topic = topics[name] { return .success(topic) }
+            guard let topic = rd_kafka_topic_new(handle, name, nil) else {
+                return .failure(KafkaError(rd_kafka_last_error(), "topic \(name)"))
+            }
+            topics[name] = topic
+            return .success(topic)
+        }
+        return try result.get()
+    }
+
+    /// Releases the topic handles and the main queue reference, then the handle (rd_kafka_destroy).
     func destroyHandle() {
+        for topic in topics.withLock({ $0.values }) { rd_kafka_topic_destroy(topic) }
         rd_kafka_queue_destroy(mainQueue)
         rd_kafka_destroy(handle)
     }
@@ -280,12 +322,33 @@ private final class ProducerCore: @unchecked Sendable {
     /// On stop it drains what is already queued, so no report is dropped.
     func runDeliveryLoop() {
         while !stopRequested.load(ordering: .acquiring) {
-            if let event = rd_kafka_queue_poll(mainQueue, 100) { handle(event) }
+            guard let event = rd_kafka_queue_poll(mainQueue, 100) else { continue }
+            handle(event)
+            // While reports keep coming, take them in bursts: drain the queue, then let
+            // more gather for up to 1 ms instead of blocking, so the broker thread does not
+            // have to wake this thread for every produce response. After a few empty
+            // rounds, block again. A report waits at most ~1 ms longer.
+            var emptyRounds = 0
+            while emptyRounds < 3 && !stopRequested.load(ordering: .acquiring) {
+                if let event = rd_kafka_queue_poll(mainQueue, 0) {
+                    handle(event)
+                    while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
+                    emptyRounds = 0
+                } else {
+                    emptyRounds += 1
+                }
+                usleep(1_000)
+            }
         }
         while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
         if destroyOnExit.load(ordering: .acquiring) {
-            _ = rd_kafka_flush(handle, 1_000)
-            while let event = rd_kafka_queue_poll(mainQueue, 0) { handle(event) }
+            // Closed from this thread: `close` purged everything, so the remaining reports
+            // (purge errors) arrive at once; hand them out (bounded), then destroy.
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(5))
+            while rd_kafka_outq_len(handle) > 0 && clock.now < deadline {
+                if let event = rd_kafka_queue_poll(mainQueue, 50) { handle(event) }
+            }
             destroyHandle()
         }
     }
@@ -295,12 +358,11 @@ private final class ProducerCore: @unchecked Sendable {
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
             while let message = rd_kafka_event_message_next(event) {
-                let code = message.pointee.err
                 onDelivery(DeliveryReport(
                     opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
                     partition: message.pointee.partition,
                     offset: message.pointee.offset,
-                    error: code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code)
+                    errorCode: KafkaErrorCode(message.pointee.err)
                 ))
             }
         case RD_KAFKA_EVENT_ERROR:

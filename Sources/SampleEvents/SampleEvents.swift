@@ -16,7 +16,7 @@ public enum SampleEvents {
             )
         }
         let body =
-            #"{"@odata.type":"#microsoft.graph.userSecurityProfile","accounts":[\#(accounts.joined(separator: ","))],"#
+            ##"{"@odata.type":"#microsoft.graph.userSecurityProfile","accounts":[\##(accounts.joined(separator: ","))],"##
             + #""azureSubscriptionId":"subscription-\#(index % 17)","azureTenantId":"tenant-\#(index % 7)","#
             + #""displayName":"Profile \#(index)","riskScore":"\#(index % 100)","tags":["tag-\#(index % 3)","vendor-feed"],"#
             + #""userPrincipalName":"user\#(index)@contoso.com","vendorInformation":{"@odata.type":"microsoft.graph.securityVendorInformation","#

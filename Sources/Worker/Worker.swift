@@ -91,9 +91,9 @@ final class WorkerLoop: Sendable {
 
     func run() -> Result<WorkerSummary, any Error> {
         defer { worker.health.set(.stopped) }
-        do {
+        do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
-            let targets = configuration.untilCaughtUp ? try highWatermarks() : [:]
+            let targets = configuration.untilCaughtUp ? try highWatermarks() : nil
             worker.health.set(.joining)
             logger.info(
                 "worker started",
@@ -101,13 +101,9 @@ final class WorkerLoop: Sendable {
                     "input": "\(configuration.topics.input)", "output": "\(configuration.topics.output)",
                     "dead-letter": "\(configuration.topics.deadLetter)", "group": "\(configuration.groupID)",
                 ])
-            try pollUntilDone(caughtUpTargets: configuration.untilCaughtUp ? targets : nil)
-        } catch let error as WorkerError {
-            recordFailure(error)
-        } catch let error as KafkaError {
-            recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
+            try pollUntilDone(caughtUpTargets: targets)
         } catch {
-            recordFailure(.kafka(KafkaError.unknown(String(describing: error)), while: "consuming"))
+            recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
         }
         let shutdownError = shutDown()
         if let error = failure.withLock({ $0 }) ?? shutdownError {
@@ -119,7 +115,7 @@ final class WorkerLoop: Sendable {
         return .success(summary)
     }
 
-    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws {
+    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
         var nextCommit = ContinuousClock.now + configuration.commitInterval
         var nextProgressCheck = ContinuousClock.now
@@ -138,7 +134,7 @@ final class WorkerLoop: Sendable {
             }
             // Never take more than the window has room for.
             let room = max(1, min(1000, maxInFlight - tracker.inFlightCount))
-            try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
+            _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
                 handle(message)
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
@@ -169,19 +165,12 @@ final class WorkerLoop: Sendable {
     /// cannot be enqueued fails the record.
     private func publish(_ output: OutboundRecord, ticket: DeliveryTicket) {
         let ticket = ticket.with(kind: output.kind == .entity ? .entity : .deadLetter)
-        let deadline = ContinuousClock.now + configuration.shutdownTimeout
-        while true {
-            do {
-                try producer.produce(
-                    topic: output.topic, key: output.key, value: output.value, headers: output.headers,
-                    opaque: ticket.opaque)
-                return
-            } catch where error.code == .queueFull && ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.001)
-            } catch {
-                refused(ticket, error: error)
-                return
-            }
+        do {
+            try producer.produce(
+                topic: output.topic, key: output.key, value: output.value, headers: output.headers,
+                opaque: ticket.opaque, waitingForRoomUpTo: configuration.shutdownTimeout)
+        } catch {
+            refused(ticket, error: error)
         }
     }
 
@@ -191,8 +180,10 @@ final class WorkerLoop: Sendable {
         let ticket = DeliveryTicket(opaque: report.opaque)
         guard let error = report.error else {
             tracker.complete(ticket)
-            let counter = ticket.kind == .entity ? statistics.created : statistics.deadLettered
-            counter.add(1, ordering: .relaxed)
+            switch ticket.kind {
+            case .entity: statistics.created.add(1, ordering: .relaxed)
+            case .deadLetter: statistics.deadLettered.add(1, ordering: .relaxed)
+            }
             return
         }
         refused(ticket, error: error)

@@ -6,6 +6,9 @@ struct USPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usp-bench",
         abstract: "Benchmarks for the create pipeline, the Kafka layer and the worker.",
-        subcommands: []
+        subcommands: [
+            PipelineBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self,
+            WorkerBenchmark.self,
+        ]
     )
 }

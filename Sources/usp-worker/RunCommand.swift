@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
             topics: topics.topics,
             kafka: try kafka.kafkaConfiguration(),
             groupID: group ?? environment("GROUP") ?? defaults.groupID,
-            untilCaughtUp: untilCaughtUp || (try environment("UNTIL_CAUGHT_UP", as: Bool.self) ?? false),
+            untilCaughtUp: try untilCaughtUp || (environment("UNTIL_CAUGHT_UP", as: Bool.self) ?? false),
             maxInFlight: positive[0].1 ?? defaults.maxInFlight,
             commitInterval: positive[1].1.map { .milliseconds($0) } ?? defaults.commitInterval,
             shutdownTimeout: positive[2].1.map { .seconds($0) } ?? defaults.shutdownTimeout,

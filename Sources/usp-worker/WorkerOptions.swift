@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 import Worker
 
-import struct Foundation.ProcessInfo
+import class Foundation.ProcessInfo
 
 /// The flags `run` shares with the tools that talk to the same cluster.
 /// Each flag may also come from the environment (`--brokers` from

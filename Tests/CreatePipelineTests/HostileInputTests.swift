@@ -98,6 +98,30 @@ struct HostileInputTests {
         #expect(error.target == "tags[0]")
     }
 
+    @Test("1 MiB of distinct unknown properties or annotations is rejected in linear time")
+    func manyDistinctNamesAreHandledLinearly() throws {
+        for prefix in ["unknown", "@annotation."] {
+            var members: [String] = []
+            var size = 0
+            while size < Self.mebibyte - 100 {
+                let member = "\"\(prefix)\(members.count)\":0"
+                size += member.utf8.count + 1
+                members.append(member)
+            }
+            let body = Array(("{" + members.joined(separator: ",") + "}").utf8)
+            let error = try #require(rejection(body))
+            #expect(error.status == 400)
+        }
+    }
+
+    @Test("1 MiB of one annotation repeated is rejected with bounded details")
+    func repeatedAnnotationIsBounded() throws {
+        let members = Array(repeating: #""@a":0"#, count: Self.mebibyte / 7 - 1).joined(separator: ",")
+        let error = try #require(rejection(Array(("{" + members + "}").utf8)))
+        #expect(error.details.count == CreatePipeline.maximumDetailCount)
+        #expect(error.details.first?.code == "DuplicateProperty")
+    }
+
     @Test("Every escape form is handled", arguments: [
         (#"\u0000"#, true), (#"\"\\\/\b\f\n\r\t"#, true), (#"\ud83d\ude00"#, true), (#"\uD83D\uDE00"#, true),
         (#"\uffff"#, true), (#"\ud800"#, false), (#"\udfff"#, false), (#"\ud800\u0041"#, false),

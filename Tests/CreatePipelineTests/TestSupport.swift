@@ -47,8 +47,8 @@ enum TestSupport {
         (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
     }
 
-    /// The member names of the JSON object `bytes` (and of the object at `path`), in order.
-    /// Foundation's dictionaries are unordered, so this scans the compact output directly.
+    /// The member names of the top-level JSON object `bytes`, in order.
+    /// Foundation's dictionaries are unordered, so this scans the bytes directly.
     static func topLevelKeys(_ bytes: [UInt8]) -> [String] {
         var keys: [String] = []
         var depth = 0
@@ -86,14 +86,6 @@ enum TestSupport {
         var object = jsonObject(Fixtures.exampleRequestBytes)!
         transform(&object)
         return Array(try! JSONSerialization.data(withJSONObject: object))
-    }
-
-    /// The compact example request with `original` replaced by `replacement` (exactly once).
-    static func exampleRequest(replacing original: String, with replacement: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
-        let compact = compactExampleRequest
-        let ranges = compact.ranges(of: original)
-        #expect(ranges.count == 1, "'\(original)' occurs \(ranges.count) times", sourceLocation: sourceLocation)
-        return Array(compact.replacingOccurrences(of: original, with: replacement).utf8)
     }
 
     /// The example request as one compact line.

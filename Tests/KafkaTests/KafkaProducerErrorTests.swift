@@ -1,4 +1,8 @@
 import Kafka
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite("Producer errors", .serialized)
@@ -80,6 +84,47 @@ struct KafkaProducerErrorTests {
         #expect(throws: KafkaError.self) { try producer.flush(timeout: .milliseconds(100)) }
         producer.close(timeout: .milliseconds(100))
         #expect(throws: KafkaError.self) { try producer.produce(topic: topic, key: nil, value: nil, opaque: 0) }
+        cluster.close()
+    }
+}
+
+@Suite("Producer lifecycle", .serialized)
+struct KafkaProducerLifecycleTests {
+    @Test func closingFromTheDeliveryHandlerReportsEveryMessageOnceAndStops() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let topic = uniqueName("self-close")
+        try cluster.createTopic(topic, partitions: 1)
+        let deliveries = DeliveryCollector()
+        let producerReference = Mutex<KafkaProducer?>(nil)
+        let collect = deliveries.onDelivery
+        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { report in
+            collect(report)
+            // The first report closes the producer from its own delivery thread.
+            producerReference.withLock { $0 }?.close(timeout: .seconds(1))
+        })
+        producerReference.withLock { $0 = producer }
+        try producer.produce(topic: topic, key: nil, value: bytes("first"), opaque: 0)
+        // Keep producing until the close takes effect (bounded).
+        var produced = 1
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while ContinuousClock.now < deadline {
+            do throws(KafkaError) {
+                try producer.produce(topic: topic, key: nil, value: bytes("more"), opaque: UInt64(produced))
+                produced += 1
+            } catch {
+                #expect(error.code == .state)
+                break
+            }
+            usleep(1_000)
+        }
+        producerReference.withLock { $0 = nil }
+        // The delivery thread finishes the close on its own; wait for the reports (bounded).
+        let reportsDeadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while deliveries.count < produced && ContinuousClock.now < reportsDeadline { usleep(10_000) }
+        let reports = deliveries.all
+        #expect(reports.count == produced)
+        #expect(Set(reports.map(\.opaque)).count == produced, "one report per message")
+        #expect(reports.first?.error == nil)
         cluster.close()
     }
 }

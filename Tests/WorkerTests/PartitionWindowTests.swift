@@ -45,9 +45,12 @@ import Testing
     @Test func completingTwiceOrAnUnknownSequenceChangesNothing() {
         var window = PartitionWindow()
         let first = window.append(offset: 0, record: nil)
-        #expect(window.complete(sequence: first))
-        #expect(!window.complete(sequence: first))
-        #expect(!window.complete(sequence: 99))
+        let moved = window.complete(sequence: first)
+        let movedAgain = window.complete(sequence: first)
+        let movedByUnknown = window.complete(sequence: 99)
+        #expect(moved)
+        #expect(!movedAgain)
+        #expect(!movedByUnknown)
         #expect(window.committableOffset == 1)
     }
 

@@ -32,7 +32,7 @@ import Testing
         #expect(output.headers[1].value == Array("/security/userSecurityProfiles/\(id)".utf8))
         #expect(output.headers[3].value == Array("c-1".utf8))
         let body = String(decoding: try #require(output.value), as: UTF8.self)
-        #expect(body.hasPrefix(#"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":"\#(id)""#))
+        #expect(body.hasPrefix(##"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":"\##(id)""##))
         #expect(body.contains(#""createdDateTime":"2017-01-01T00:00:46.1690000Z""#))
     }
 

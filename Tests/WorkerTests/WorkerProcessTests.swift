@@ -87,7 +87,7 @@ import Testing
         #expect(status == 0, "demo output: \(log.suffix(3000))")
         #expect(log.contains("== 12 entities on userSecurityProfiles.created"))
         #expect(log.contains("== 3 dead letters on userSecurityProfiles.create.dlq"))
-        #expect(log.contains(#"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":""#))
+        #expect(log.contains(##"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":""##))
         #expect(log.contains("summary: consumed=15 created=12 dead-lettered=3"))
     }
 }

@@ -18,7 +18,9 @@ final class WorkerProcess {
 
     init(_ arguments: [String]) throws {
         output = FileManager.default.temporaryDirectory.appendingPathComponent("usp-worker-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        guard FileManager.default.createFile(atPath: output.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         let handle = try FileHandle(forWritingTo: output)
         process.executableURL = Self.executable
         process.arguments = arguments

@@ -59,37 +59,24 @@ final class WorkerTestBed: Sendable {
     func load(_ count: Int, invalidEvery: Int = 10, headers: (Int) -> [KafkaHeader] = { _ in [] }) throws -> Int {
         var configuration = KafkaConfiguration()
         configuration.bootstrapServers = bootstrapServers
-        let failures = Atomic<Int>(0)
+        let failures = FailureCount()
         let producer = try KafkaProducer(configuration: configuration) { report in
-            if report.error != nil { failures.add(1, ordering: .relaxed) }
+            if report.error != nil { failures.count.add(1, ordering: .relaxed) }
         }
         defer { producer.close(timeout: .seconds(10)) }
         var valid = 0
         for index in 0..<count {
             let event = SampleEvents.mixed(index, invalidEvery: invalidEvery)
             if event.isValid { valid += 1 }
-            try produceWaitingForRoom(
-                producer, partition: Int32(index) % partitions, key: Array("event-\(index)".utf8), value: event.body,
+            try producer.produce(
+                topic: topics.input, partition: Int32(index) % partitions, key: Array("event-\(index)".utf8),
+                value: event.body,
                 headers: headers(index) + [KafkaHeader(name: "client-request-id", value: Array("c-\(index)".utf8))],
-                opaque: UInt64(index))
+                opaque: UInt64(index), waitingForRoomUpTo: .seconds(60))
         }
         try producer.flush(timeout: .seconds(60))
-        #expect(failures.load(ordering: .relaxed) == 0, "every event was loaded")
+        #expect(failures.count.load(ordering: .relaxed) == 0, "every event was loaded")
         return valid
-    }
-
-    private func produceWaitingForRoom(
-        _ producer: KafkaProducer, partition: Int32, key: [UInt8], value: [UInt8], headers: [KafkaHeader], opaque: UInt64
-    ) throws {
-        for _ in 0..<10_000 {
-            do {
-                try producer.produce(topic: topics.input, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
-                return
-            } catch where error.code == .queueFull {
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-        }
-        Issue.record("the producer queue stayed full")
     }
 
     func read(_ topic: String, count: Int, timeout: Duration = .seconds(60)) throws -> [KafkaMessage] {
@@ -143,52 +130,37 @@ final class WorkerTestBed: Sendable {
     ) throws -> (entities: [KafkaMessage], deadLetters: [KafkaMessage]) {
         let expected = try expectedOutputs(inputCount: inputCount)
         #expect(expected.count == inputCount, sourceLocation: sourceLocation)
-        var inputOfID: [[UInt8]: InputCoordinate] = [:]
-        for (coordinate, output) in expected where output.kind == .entity {
-            inputOfID[output.key!] = coordinate
-        }
+        let inputOfID = Self.inputOfEntityID(expected)
         let entityCount = try recordCount(topics.output, partitions: 6)
         let deadLetterCount = try recordCount(topics.deadLetter, partitions: 2)
         let entities = try read(topics.output, count: entityCount)
         let deadLetters = try read(topics.deadLetter, count: deadLetterCount)
 
-        var seen: [InputCoordinate: KafkaMessage] = [:]
-        var duplicates = 0
-        var lastOffset: [OrderKey: Int64] = [:]
-        var misordered = 0
-        func check(_ message: KafkaMessage, coordinate: InputCoordinate?) {
-            guard let coordinate, let want = expected[coordinate] else {
-                Issue.record("an output matches no input: \(message.topic)/\(message.partition)@\(message.offset)", sourceLocation: sourceLocation)
-                return
-            }
-            #expect(message.key == want.key && message.value == want.value && message.headers == want.headers,
-                    "output of \(coordinate) equals the contract's", sourceLocation: sourceLocation)
-            if let first = seen[coordinate] {
-                duplicates += 1
-                #expect(first.value == message.value && first.headers == message.headers,
-                        "a duplicate is byte-identical to the first", sourceLocation: sourceLocation)
-            } else {
-                seen[coordinate] = message
-            }
-            let key = OrderKey(topic: message.topic, outputPartition: message.partition, inputPartition: coordinate.partition)
-            if let last = lastOffset[key], last > coordinate.offset, !allowDuplicates { misordered += 1 }
-            lastOffset[key] = max(lastOffset[key] ?? -1, coordinate.offset)
-        }
+        var audit = OutputAudit(expected: expected, checkOrder: !allowDuplicates, sourceLocation: sourceLocation)
         for message in entities.sorted(by: Self.byPosition) {
-            check(message, coordinate: message.key.flatMap { inputOfID[$0] })
+            audit.check(message, coordinate: message.key.flatMap { inputOfID[$0] })
         }
         for message in deadLetters.sorted(by: Self.byPosition) {
-            check(message, coordinate: Self.sourceCoordinate(of: message))
+            audit.check(message, coordinate: Self.sourceCoordinate(of: message))
         }
-        #expect(seen.count == inputCount, "every input has an output", sourceLocation: sourceLocation)
-        #expect(Set(seen.keys) == Set(expected.keys), sourceLocation: sourceLocation)
-        #expect(misordered == 0, "outputs keep input order per partition", sourceLocation: sourceLocation)
+        #expect(audit.seen.count == inputCount, "every input has an output", sourceLocation: sourceLocation)
+        #expect(Set(audit.seen.keys) == Set(expected.keys), sourceLocation: sourceLocation)
+        #expect(audit.misordered == 0, "outputs keep input order per partition", sourceLocation: sourceLocation)
         if !allowDuplicates {
-            #expect(duplicates == 0, "exactly one output per input", sourceLocation: sourceLocation)
+            #expect(audit.duplicates == 0, "exactly one output per input", sourceLocation: sourceLocation)
             #expect(entities.count == expectedCreated, sourceLocation: sourceLocation)
             #expect(deadLetters.count == inputCount - expectedCreated, sourceLocation: sourceLocation)
         }
         return (entities, deadLetters)
+    }
+
+    /// Which input each expected entity id belongs to.
+    static func inputOfEntityID(_ expected: [InputCoordinate: OutboundRecord]) -> [[UInt8]: InputCoordinate] {
+        var inputOfID: [[UInt8]: InputCoordinate] = [:]
+        for (coordinate, output) in expected where output.kind == .entity {
+            inputOfID[output.key!] = coordinate
+        }
+        return inputOfID
     }
 
     static func byPosition(_ a: KafkaMessage, _ b: KafkaMessage) -> Bool {
@@ -206,10 +178,54 @@ final class WorkerTestBed: Sendable {
     }
 }
 
+/// Delivery failures counted from the producer's thread.
+private final class FailureCount: Sendable {
+    let count = Atomic<Int>(0)
+}
+
 struct InputCoordinate: Hashable, CustomStringConvertible {
     var partition: Int32
     var offset: Int64
     var description: String { "\(partition)@\(offset)" }
+}
+
+/// Checks outputs one by one against the expected ones, counting duplicates
+/// and order violations.
+private struct OutputAudit {
+    let expected: [InputCoordinate: OutboundRecord]
+    let checkOrder: Bool
+    let sourceLocation: SourceLocation
+    var seen: [InputCoordinate: KafkaMessage] = [:]
+    var duplicates = 0
+    var misordered = 0
+    private var lastOffset: [OrderKey: Int64] = [:]
+
+    init(expected: [InputCoordinate: OutboundRecord], checkOrder: Bool, sourceLocation: SourceLocation) {
+        self.expected = expected
+        self.checkOrder = checkOrder
+        self.sourceLocation = sourceLocation
+    }
+
+    mutating func check(_ message: KafkaMessage, coordinate: InputCoordinate?) {
+        guard let coordinate, let want = expected[coordinate] else {
+            Issue.record(
+                "an output matches no input: \(message.topic)/\(message.partition)@\(message.offset)",
+                sourceLocation: sourceLocation)
+            return
+        }
+        let matches = message.key == want.key && message.value == want.value && message.headers == want.headers
+        #expect(matches, "output of \(coordinate) equals the contract's", sourceLocation: sourceLocation)
+        if let first = seen[coordinate] {
+            duplicates += 1
+            let identical = first.value == message.value && first.headers == message.headers
+            #expect(identical, "a duplicate is byte-identical to the first", sourceLocation: sourceLocation)
+        } else {
+            seen[coordinate] = message
+        }
+        let key = OrderKey(topic: message.topic, outputPartition: message.partition, inputPartition: coordinate.partition)
+        if checkOrder, let last = lastOffset[key], last > coordinate.offset { misordered += 1 }
+        lastOffset[key] = max(lastOffset[key] ?? -1, coordinate.offset)
+    }
 }
 
 private struct OrderKey: Hashable {
