@@ -21,8 +21,7 @@ let package = Package(
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
         .target(
             name: "CreatePipeline",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            exclude: ["DECISIONS.md"]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         // librdkafka, reached through pkg-config `rdkafka` (Debian: librdkafka-dev).
         .systemLibrary(

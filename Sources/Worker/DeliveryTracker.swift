@@ -125,13 +125,18 @@ final class DeliveryTracker: @unchecked Sendable {
     }
 
     /// Offsets that moved since they were last taken, for the given partitions
-    /// (all when nil), marked as committed.
-    func takeCommittableOffsets(_ partitions: [Int32]? = nil) -> [(partition: Int32, offset: Int64)] {
+    /// (all when nil), marked as committed. With `again`, every committable
+    /// offset, moved or not: an asynchronous commit refused during a
+    /// rebalance reports no offsets, so the worker sends them all again now
+    /// and then rather than track which ones failed.
+    func takeCommittableOffsets(
+        _ partitions: [Int32]? = nil, again: Bool = false
+    ) -> [(partition: Int32, offset: Int64)] {
         locked {
             var result: [(Int32, Int64)] = []
             for (partition, slot) in slotOfPartition where partitions?.contains(partition) ?? true {
                 guard let offset = windows[slot]?.committableOffset,
-                      offset != windows[slot]?.lastCommittedOffset
+                      again || offset != windows[slot]?.lastCommittedOffset
                 else { continue }
                 windows[slot]!.lastCommittedOffset = offset
                 result.append((partition, offset))

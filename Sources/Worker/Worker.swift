@@ -118,6 +118,7 @@ final class WorkerLoop: Sendable {
     private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
         var nextCommit = ContinuousClock.now + configuration.commitInterval
+        var nextRecommit = ContinuousClock.now + .seconds(2)
         var nextProgressCheck = ContinuousClock.now
         var pausedAtRebalance: Int?
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
@@ -140,8 +141,10 @@ final class WorkerLoop: Sendable {
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
             let now = ContinuousClock.now
             if now >= nextCommit {
-                commitAcknowledged(mode: .async)
+                let again = now >= nextRecommit
+                commitAcknowledged(mode: .async, again: again)
                 nextCommit = now + configuration.commitInterval
+                if again { nextRecommit = now + .seconds(2) }
             }
             if now >= nextProgressCheck {
                 nextProgressCheck = now + .milliseconds(500)
@@ -227,7 +230,7 @@ final class WorkerLoop: Sendable {
                     "revoked partitions did not settle in time",
                     metadata: ["error": "\(WorkerError.revokeTimedOut(configuration.shutdownTimeout, partitions: mine))"])
             }
-            commitAcknowledged(mine, mode: .sync)
+            commitAcknowledged(mine, mode: .sync, again: true)
             tracker.remove(mine)
             logger.info("partitions revoked", metadata: ["partitions": "\(mine)"])
         case .lost(let partitions):
@@ -243,8 +246,8 @@ final class WorkerLoop: Sendable {
 
     // MARK: Commits and progress
 
-    private func commitAcknowledged(_ partitions: [Int32]? = nil, mode: KafkaConsumer.CommitMode) {
-        let offsets = tracker.takeCommittableOffsets(partitions).map {
+    private func commitAcknowledged(_ partitions: [Int32]? = nil, mode: KafkaConsumer.CommitMode, again: Bool = false) {
+        let offsets = tracker.takeCommittableOffsets(partitions, again: again).map {
             TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
         }
         guard !offsets.isEmpty else { return }
@@ -292,7 +295,7 @@ final class WorkerLoop: Sendable {
         if !tracker.waitUntilSettled(deadline: .now + configuration.shutdownTimeout) {
             result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
         }
-        commitAcknowledged(mode: .sync)
+        commitAcknowledged(mode: .sync, again: true)
         do {
             try consumer.close()
         } catch {

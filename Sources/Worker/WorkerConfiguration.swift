@@ -75,12 +75,25 @@ public struct WorkerConfiguration: Sendable {
     /// The producer's properties: idempotent, acknowledged by all in-sync replicas.
     var producerConfiguration: KafkaConfiguration {
         var configuration = kafka
-        configuration["group.id"] = nil
+        // The user's properties serve both clients; the consumer's own ones would
+        // only make librdkafka warn in the producer.
+        for key in Self.consumerOnlyKeys { configuration[key] = nil }
         configuration.setDefault("enable.idempotence", "true")
         configuration.setDefault("acks", "all")
         configuration.setDefault("linger.ms", "5")
         return configuration
     }
+}
+
+extension WorkerConfiguration {
+    /// Group and fetch properties, which a producer ignores with a warning.
+    static let consumerOnlyKeys = [
+        "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+        "partition.assignment.strategy", "group.protocol.type", "auto.offset.reset", "enable.auto.commit",
+        "auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages", "queued.max.messages.kbytes",
+        "fetch.wait.max.ms", "fetch.message.max.bytes", "fetch.max.bytes", "fetch.min.bytes",
+        "fetch.error.backoff.ms", "isolation.level", "enable.partition.eof", "check.crcs", "offset.store.method",
+    ]
 }
 
 extension KafkaConfiguration {

@@ -17,18 +17,19 @@ import Testing
     }
 
     @Test func aWorkerKilledMidStreamAndRestartedLosesNothingAndDuplicatesAreIdentical() async throws {
-        let bed = try WorkerTestBed(partitions: 8, outputPartitions: 6)
-        let count = 40_000
+        // 30,000 events of ~1.1 KB: 16 partitions keep each under the mock's 5 MiB.
+        let bed = try WorkerTestBed(partitions: 16, outputPartitions: 16)
+        let count = 30_000
         let valid = try bed.load(count)
         let victim = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: false))
         let midStream = try eventually(timeout: .seconds(60)) {
-            try bed.recordCount(bed.topics.output, partitions: 6) >= 2_000
+            try bed.recordCount(bed.topics.output) >= 2_000
         }
         victim.signal(SIGKILL)
         #expect(midStream, "the worker published before it was killed")
         #expect(victim.waitForExit(timeout: .seconds(10)) != nil)
-        let published = try bed.recordCount(bed.topics.output, partitions: 6)
-            + bed.recordCount(bed.topics.deadLetter, partitions: 2)
+        let published = try bed.recordCount(bed.topics.output)
+            + bed.recordCount(bed.topics.deadLetter)
         #expect(published < count, "the kill landed mid-stream (\(published) of \(count) published)")
 
         let successor = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: true))
@@ -38,12 +39,13 @@ import Testing
     }
 
     @Test func sigtermMidStreamExitsZeroWithCommitsEqualToWhatWasPublished() async throws {
-        let bed = try WorkerTestBed(partitions: 8, outputPartitions: 6)
-        let count = 40_000
+        // 30,000 events of ~1.1 KB: 16 partitions keep each under the mock's 5 MiB.
+        let bed = try WorkerTestBed(partitions: 16, outputPartitions: 16)
+        let count = 30_000
         try bed.load(count)
         let worker = try WorkerProcess(runArguments(bed, group: "term", untilCaughtUp: false))
         let midStream = try eventually(timeout: .seconds(60)) {
-            try bed.recordCount(bed.topics.output, partitions: 6) >= 2_000
+            try bed.recordCount(bed.topics.output) >= 2_000
         }
         #expect(midStream)
         let signalled = ContinuousClock.now
@@ -54,8 +56,8 @@ import Testing
 
         // What was published, per input partition, is exactly the committed prefix.
         let committed = try bed.committedOffsets(group: "term")
-        let entityCount = try bed.recordCount(bed.topics.output, partitions: 6)
-        let deadLetterCount = try bed.recordCount(bed.topics.deadLetter, partitions: 2)
+        let entityCount = try bed.recordCount(bed.topics.output)
+        let deadLetterCount = try bed.recordCount(bed.topics.deadLetter)
         #expect(entityCount + deadLetterCount < count, "SIGTERM landed mid-stream")
         let expected = try bed.expectedOutputs(inputCount: count)
         var inputOfID: [[UInt8]: InputCoordinate] = [:]
@@ -74,9 +76,9 @@ import Testing
         #expect(publishedOffsets.values.reduce(0) { $0 + $1.count } == entityCount + deadLetterCount, "no duplicates")
         for partition in 0..<bed.partitions {
             let next = max(committed[partition] ?? 0, 0)
-            #expect(
-                publishedOffsets[partition, default: []] == Set(0..<next),
-                "partition \(partition): published offsets are exactly the committed prefix 0..<\(next)")
+            let published = publishedOffsets[partition, default: []]
+            let isThePrefix = published.count == next && published.allSatisfy { $0 < next }
+            #expect(isThePrefix, "partition \(partition): \(published.count) offsets published, committed prefix 0..<\(next)")
         }
     }
 
