@@ -159,7 +159,13 @@ final class WorkerLoop: Sendable {
     private func handle(_ message: borrowing KafkaMessageView) {
         statistics.consumed.add(1, ordering: .relaxed)
         let record = InboundRecord(message)
-        guard let ticket = tracker.dispatch(record) else { return }
+        guard let ticket = tracker.dispatch(record) else {
+            // A record of a partition this worker no longer holds: its new
+            // owner reads it again from the committed offset.
+            logger.debug("record of an unassigned partition skipped", metadata: recordMetadata(record))
+            statistics.skippedUnassigned.add(1, ordering: .relaxed)
+            return
+        }
         publish(translator.translate(record), ticket: ticket)
     }
 

@@ -81,6 +81,11 @@ public struct WorkerConfiguration: Sendable {
         configuration.setDefault("enable.idempotence", "true")
         configuration.setDefault("acks", "all")
         configuration.setDefault("linger.ms", "5")
+        // Each record in flight has at most one output queued at a time (its
+        // entity, or later its dead letter), so this queue never fills: a dead
+        // letter enqueued from the delivery thread must never wait for room
+        // that only that thread's reports could make.
+        configuration.setDefault("queue.buffering.max.messages", String(maxInFlight + 1_000))
         return configuration
     }
 }

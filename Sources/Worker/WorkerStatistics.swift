@@ -8,6 +8,8 @@ public final class WorkerStatistics: Sendable {
     public let created = Atomic<Int>(0)
     /// Dead letters acknowledged on the dead-letter topic.
     public let deadLettered = Atomic<Int>(0)
+    /// Records fetched for a partition that was no longer assigned (left to its new owner).
+    public let skippedUnassigned = Atomic<Int>(0)
     /// Records published nowhere (each one stops the worker).
     public let failed = Atomic<Int>(0)
     /// The most records ever in flight at once.

@@ -82,6 +82,22 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        (["--kafka-property", "no.such.property=1"], "no.such.property"),
+        (["--kafka-property", "acks=sometimes"], "acks"),
+        (["--max-in-flight", "0"], "--max-in-flight"),
+        (["--log-level", "loud"], "--log-level"),
+    ])
+    func aBadFlagOrPropertyIsRefusedAtStartByName(arguments: [String], named: String) {
+        do {
+            let worker = try WorkerProcess(["run", "--brokers", "127.0.0.1:1"] + arguments)
+            #expect(worker.waitForExit(timeout: .seconds(20)).map { $0 != 0 } == true, "exits non-zero")
+            #expect(worker.log.contains(named), "the message names \(named): \(worker.log.suffix(500))")
+        } catch {
+            Issue.record("could not start usp-worker: \(error)")
+        }
+    }
+
     @Test func demoRunsToCompletionAndPrintsEntitiesDeadLettersAndSummary() throws {
         let demo = try WorkerProcess(["demo"])
         let status = demo.waitForExit(timeout: .seconds(90))
