@@ -67,8 +67,8 @@ public struct WorkerConfiguration: Sendable {
         configuration.setDefault("enable.auto.commit", "false")
         configuration.setDefault("enable.auto.offset.store", "false")
         configuration.setDefault("auto.offset.reset", "earliest")
-        // Bounds the prefetch queue, and so the worker's memory, whatever the fetch sizes.
-        configuration.setDefault("queued.max.messages.kbytes", "16384")
+        // The prefetch queue keeps librdkafka's own bound (queued.max.messages.kbytes,
+        // 64 MiB): a quarter of it halved the worker's throughput on the embedded cluster.
         return configuration
     }
 
