@@ -75,8 +75,6 @@ final class DeliveryTracker: @unchecked Sendable {
         }
     }
 
-    var assignedPartitions: [Int32] { locked { Array(slotOfPartition.keys) } }
-
     /// Records dispatched and not yet completed (or completed behind one that is not).
     var inFlightCount: Int { locked { inFlight } }
 
@@ -95,8 +93,6 @@ final class DeliveryTracker: @unchecked Sendable {
     func record(for ticket: DeliveryTicket) -> InboundRecord? {
         locked { windows[ticket.slot]?.record(sequence: ticket.sequence) }
     }
-
-    func partition(of ticket: DeliveryTicket) -> Int32? { locked { partitionOfSlot[ticket.slot] } }
 
     /// Marks a record's output acknowledged.
     func complete(_ ticket: DeliveryTicket) {
@@ -153,11 +149,6 @@ final class DeliveryTracker: @unchecked Sendable {
                 (partitions?.contains(partition) ?? true) && !(windows[slot]?.isSettled ?? true)
             }
         }
-    }
-
-    /// Waits until fewer than `limit` records are in flight, or the deadline.
-    func waitForRoom(below limit: Int, deadline: ContinuousClock.Instant) -> Bool {
-        wait(until: deadline) { inFlight < limit }
     }
 
     /// Blocks on the condition until `isSatisfied` (checked under the lock) or the deadline.

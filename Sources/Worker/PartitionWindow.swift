@@ -43,10 +43,6 @@ struct PartitionWindow: Sendable {
         entries[head...].allSatisfy { $0.state != .inFlight }
     }
 
-    var hasFailure: Bool {
-        entries[head...].contains { $0.state == .failed }
-    }
-
     /// The first record that failed, if any.
     var firstFailedOffset: Int64? {
         entries[head...].first { $0.state == .failed }?.offset

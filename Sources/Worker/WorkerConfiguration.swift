@@ -59,28 +59,24 @@ public struct WorkerConfiguration: Sendable {
         self.maximumBodySize = maximumBodySize
     }
 
-    /// The consumer's properties: the user's, plus the worker's defaults for
-    /// what the user left unset.
+    /// The consumer's properties: the user's, plus what the worker needs beyond
+    /// the Kafka layer's own defaults (manual commits, cooperative-sticky).
     var consumerConfiguration: KafkaConfiguration {
         var configuration = kafka
         configuration.groupID = groupID
-        configuration.setDefault("enable.auto.commit", "false")
-        configuration.setDefault("enable.auto.offset.store", "false")
         configuration.setDefault("auto.offset.reset", "earliest")
         // The prefetch queue keeps librdkafka's own bound (queued.max.messages.kbytes,
         // 64 MiB): a quarter of it halved the worker's throughput on the embedded cluster.
         return configuration
     }
 
-    /// The producer's properties: idempotent, acknowledged by all in-sync replicas.
+    /// The producer's properties: the user's, plus a queue sized to the
+    /// in-flight cap; idempotence and `acks=all` are the Kafka layer's defaults.
     var producerConfiguration: KafkaConfiguration {
         var configuration = kafka
         // The user's properties serve both clients; the consumer's own ones would
         // only make librdkafka warn in the producer.
         for key in Self.consumerOnlyKeys { configuration[key] = nil }
-        configuration.setDefault("enable.idempotence", "true")
-        configuration.setDefault("acks", "all")
-        configuration.setDefault("linger.ms", "5")
         // Each record in flight has at most one output queued at a time (its
         // entity, or later its dead letter), so this queue never fills: a dead
         // letter enqueued from the delivery thread must never wait for room
