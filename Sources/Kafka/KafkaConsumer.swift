@@ -87,10 +87,14 @@ public final class KafkaConsumer: @unchecked Sendable {
             core.reportError(KafkaError(code: KafkaErrorCode(code), message: reason.map { String(cString: $0) }))
         }
         rd_kafka_conf_set_offset_commit_cb(conf) { _, code, offsets, opaque in
-            // Commit results (async commits have no other report). No stored offset
-            // to commit is not an error.
-            guard code != RD_KAFKA_RESP_ERR_NO_ERROR, code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+            // Commit results (async and automatic commits have no other report). No
+            // stored offset to commit is not an error, nor a commit.
+            guard code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
             let core = Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue()
+            guard code != RD_KAFKA_RESP_ERR_NO_ERROR else {
+                core.reportCommit()
+                return
+            }
             let where_ = NativePartitionList.partitions(of: offsets).map(\.description).joined(separator: ", ")
             core.reportError(KafkaError(code, "commit \(where_)"))
         }
@@ -123,6 +127,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// are written to standard error.
     public func setErrorHandler(_ handler: @escaping @Sendable (KafkaError) -> Void) {
         core.owner.withLock { $0.errorHandler = handler }
+    }
+
+    /// Sets the handler called after each commit the coordinator accepted (manual or
+    /// automatic), on the polling thread inside `poll`; for counting commits.
+    public func setCommitHandler(_ handler: @escaping @Sendable () -> Void) {
+        core.owner.withLock { $0.commitHandler = handler }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription); the group
@@ -280,6 +290,34 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Stores offsets for librdkafka's own committer: with `enable.auto.commit=true`
+    /// and `enable.auto.offset.store=false`, it commits the stored offsets every
+    /// `auto.commit.interval.ms`, once more when a partition is released, and on
+    /// `close`. Each offset is the NEXT one to consume (last processed + 1).
+    ///
+    /// This is the way to commit periodically while a cooperative rebalance may be
+    /// under way: librdkafka's committer skips its turn unless the member is steady in
+    /// its group, whereas an explicit commit sent while the member rejoins carries a
+    /// generation the rebalance replaces, and librdkafka before 2.8.3 (Debian's 2.0.2
+    /// among them) then treats the whole assignment as lost (librdkafka issue #4059).
+    ///
+    /// Offsets of partitions this consumer is not assigned are not stored (their
+    /// new owner commits them); that is not an error. Returns how many were stored.
+    @discardableResult
+    public func storeOffsets(_ offsets: [TopicPartitionOffset]) throws(KafkaError) -> Int {
+        guard !offsets.isEmpty else { return 0 }
+        return try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(offsets)
+            let result = rd_kafka_offsets_store(handle, list.pointer)
+            // __STATE: not assigned; __UNKNOWN_PARTITION: never known to this consumer.
+            let notAssigned = [RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION]
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR || notAssigned.contains(result) else {
+                throw KafkaError(result, "store offsets")
+            }
+            return list.countWithoutError
+        }
+    }
+
     /// Stops fetching from these partitions (they stay assigned) until `resume`.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
         try withHandle { (handle) throws(KafkaError) in
@@ -390,6 +428,7 @@ final class ConsumerCore: @unchecked Sendable {
         var errorHandler: @Sendable (KafkaError) -> Void = { error in
             writeStandardError("kafka consumer: \(error)\n")
         }
+        var commitHandler: @Sendable () -> Void = {}
     }
 
     // Set once, right after rd_kafka_new, before the consumer is shared.
@@ -404,6 +443,11 @@ final class ConsumerCore: @unchecked Sendable {
     func reportError(_ error: KafkaError) {
         let handler = owner.withLock { $0.errorHandler }
         handler(error)
+    }
+
+    func reportCommit() {
+        let handler = owner.withLock { $0.commitHandler }
+        handler()
     }
 }
 

@@ -121,10 +121,9 @@ final class DeliveryTracker: @unchecked Sendable {
     }
 
     /// Offsets that moved since they were last taken, for the given partitions
-    /// (all when nil), marked as committed. With `again`, every committable
-    /// offset, moved or not: an asynchronous commit refused during a
-    /// rebalance reports no offsets, so the worker sends them all again now
-    /// and then rather than track which ones failed.
+    /// (all when nil), marked as taken. With `again`, every committable offset,
+    /// moved or not: a partition's final commit sends its offset whatever
+    /// became of the earlier ones.
     func takeCommittableOffsets(
         _ partitions: [Int32]? = nil, again: Bool = false
     ) -> [(partition: Int32, offset: Int64)] {
@@ -132,9 +131,9 @@ final class DeliveryTracker: @unchecked Sendable {
             var result: [(Int32, Int64)] = []
             for (partition, slot) in slotOfPartition where partitions?.contains(partition) ?? true {
                 guard let offset = windows[slot]?.committableOffset,
-                      again || offset != windows[slot]?.lastCommittedOffset
+                      again || offset != windows[slot]?.lastTakenOffset
                 else { continue }
-                windows[slot]!.lastCommittedOffset = offset
+                windows[slot]!.lastTakenOffset = offset
                 result.append((partition, offset))
             }
             return result.sorted { $0.0 < $1.0 }

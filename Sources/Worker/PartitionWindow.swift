@@ -33,8 +33,8 @@ struct PartitionWindow: Sendable {
     /// The next offset to consume once everything before it is done; `nil`
     /// until the first record completes.
     private(set) var committableOffset: Int64?
-    /// The offset last sent in a commit, to skip commits that change nothing.
-    var lastCommittedOffset: Int64?
+    /// The offset last taken to be stored or committed, to skip ones that change nothing.
+    var lastTakenOffset: Int64?
 
     /// Records that are in the window (in flight, or done behind one that is not).
     var count: Int { entries.count - head }

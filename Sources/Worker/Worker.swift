@@ -84,6 +84,9 @@ final class WorkerLoop: Sendable {
         consumer.setErrorHandler { [logger] error in
             logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
         }
+        consumer.setCommitHandler { [statistics = worker.statistics] in
+            statistics.commits.add(1, ordering: .relaxed)
+        }
         handlers.loop = self
     }
 
@@ -117,8 +120,9 @@ final class WorkerLoop: Sendable {
 
     private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
-        var nextCommit = ContinuousClock.now + configuration.commitInterval
-        var nextRecommit = ContinuousClock.now + .seconds(2)
+        // Storing is local and cheap; librdkafka's committer sends what is stored.
+        let storeInterval = min(configuration.commitInterval, .milliseconds(100))
+        var nextStore = ContinuousClock.now + storeInterval
         var nextProgressCheck = ContinuousClock.now
         var pausedAtRebalance: Int?
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
@@ -140,11 +144,9 @@ final class WorkerLoop: Sendable {
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
             let now = ContinuousClock.now
-            if now >= nextCommit {
-                let again = now >= nextRecommit
-                commitAcknowledged(mode: .async, again: again)
-                nextCommit = now + configuration.commitInterval
-                if again { nextRecommit = now + .seconds(2) }
+            if now >= nextStore {
+                storeAcknowledged()
+                nextStore = now + storeInterval
             }
             if now >= nextProgressCheck {
                 nextProgressCheck = now + .milliseconds(500)
@@ -230,15 +232,23 @@ final class WorkerLoop: Sendable {
             logger.info("partitions assigned", metadata: ["partitions": "\(mine)"])
         case .revoked(let partitions):
             let mine = inputPartitions(partitions)
+            let revokeStart = ContinuousClock.now
             let settled = tracker.waitUntilSettled(mine, deadline: .now + configuration.shutdownTimeout)
             if !settled {
                 logger.warning(
                     "revoked partitions did not settle in time",
                     metadata: ["error": "\(WorkerError.revokeTimedOut(configuration.shutdownTimeout, partitions: mine))"])
             }
-            commitAcknowledged(mine, mode: .sync, again: true)
+            // Committed here, before the partitions are released: their next
+            // owner starts after the last acknowledged record.
+            commitAcknowledged(mine)
             tracker.remove(mine)
-            logger.info("partitions revoked", metadata: ["partitions": "\(mine)"])
+            logger.info(
+                "partitions revoked",
+                metadata: [
+                    "partitions": "\(mine)",
+                    "milliseconds": "\(Int(revokeStart.duration(to: .now).seconds * 1000))",
+                ])
         case .lost(let partitions):
             let mine = inputPartitions(partitions)
             tracker.remove(mine)
@@ -252,16 +262,38 @@ final class WorkerLoop: Sendable {
 
     // MARK: Commits and progress
 
-    private func commitAcknowledged(_ partitions: [Int32]? = nil, mode: KafkaConsumer.CommitMode, again: Bool = false) {
-        let offsets = tracker.takeCommittableOffsets(partitions, again: again).map {
-            TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
-        }
+    /// Hands the acknowledged prefixes that moved to librdkafka's committer,
+    /// which commits them while the member is steady in its group. Periodic
+    /// commits go this way, never as explicit commits: see
+    /// `KafkaConsumer.storeOffsets` for the rebalance they would break.
+    private func storeAcknowledged() {
+        let offsets = acknowledgedOffsets(nil, again: false)
         guard !offsets.isEmpty else { return }
         do {
-            try consumer.commit(offsets, mode: mode)
-            statistics.commits.add(1, ordering: .relaxed)
+            try consumer.storeOffsets(offsets)
         } catch {
-            logger.warning("commit failed; it is retried with the next one", metadata: ["error": "\(error)"])
+            logger.warning("storing offsets failed; they are stored again later", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Commits, and waits for, the acknowledged prefixes of these partitions
+    /// (all when nil): on revoke and at shutdown. They are stored as well, so
+    /// that librdkafka's own commit of a released partition's stored offset
+    /// repeats this one instead of taking the partition back to an older one.
+    private func commitAcknowledged(_ partitions: [Int32]? = nil) {
+        let offsets = acknowledgedOffsets(partitions, again: true)
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.storeOffsets(offsets)
+            try consumer.commit(offsets, mode: .sync)
+        } catch {
+            logger.warning("commit failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func acknowledgedOffsets(_ partitions: [Int32]?, again: Bool) -> [TopicPartitionOffset] {
+        tracker.takeCommittableOffsets(partitions, again: again).map {
+            TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
         }
     }
 
@@ -301,7 +333,7 @@ final class WorkerLoop: Sendable {
         if !tracker.waitUntilSettled(deadline: .now + configuration.shutdownTimeout) {
             result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
         }
-        commitAcknowledged(mode: .sync, again: true)
+        commitAcknowledged()
         do {
             try consumer.close()
         } catch {

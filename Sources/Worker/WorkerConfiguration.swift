@@ -60,11 +60,19 @@ public struct WorkerConfiguration: Sendable {
     }
 
     /// The consumer's properties: the user's, plus what the worker needs beyond
-    /// the Kafka layer's own defaults (manual commits, cooperative-sticky).
+    /// the Kafka layer's own defaults (cooperative-sticky).
     var consumerConfiguration: KafkaConfiguration {
         var configuration = kafka
         configuration.groupID = groupID
         configuration.setDefault("auto.offset.reset", "earliest")
+        // Commits: the worker stores each partition's acknowledged prefix and
+        // librdkafka's committer sends it, every commit interval while the member
+        // is steady in its group, and when a partition is released (see
+        // `KafkaConsumer.storeOffsets`). Not the user's to change: automatic
+        // storing would commit records before their output is acknowledged.
+        configuration["enable.auto.commit"] = "true"
+        configuration["enable.auto.offset.store"] = "false"
+        configuration["auto.commit.interval.ms"] = String(max(1, Int((commitInterval.seconds * 1000).rounded(.up))))
         // The prefetch queue keeps librdkafka's own bound (queued.max.messages.kbytes,
         // 64 MiB): a quarter of it halved the worker's throughput on the embedded cluster.
         return configuration

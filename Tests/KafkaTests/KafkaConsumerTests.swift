@@ -1,4 +1,5 @@
 import Kafka
+import Synchronization
 import Testing
 
 @Suite("Consumer", .serialized)
@@ -54,6 +55,41 @@ struct KafkaConsumerTests {
         try consumer.commit([], mode: .sync) // nothing to commit: no change
         let after = try consumer.committed(partitions, timeout: .seconds(5))
         #expect(after.map(\.offset) == [TopicPartitionOffset.invalidOffset, 7, TopicPartitionOffset.invalidOffset])
+        try consumer.close()
+        cluster.close()
+    }
+
+    @Test func storedOffsetsAreCommittedByTheAutomaticCommitterAndUnassignedOnesAreNotStored() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let topic = uniqueName("stored")
+        try cluster.createTopic(topic, partitions: 2)
+        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { _ in })
+        for id in 0..<20 { try producer.produce(topic: topic, partition: 0, key: nil, value: bytes("\(id)"), opaque: 0) }
+        try producer.flush(timeout: .seconds(10))
+        producer.close(timeout: .seconds(5))
+
+        let group = uniqueName("group")
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(
+                cluster, group: group, extra: ["enable.auto.commit": "true", "auto.commit.interval.ms": "100"]))
+        let commits = Atomic<Int>(0)
+        consumer.setCommitHandler { commits.add(1, ordering: .relaxed) }
+        try consumer.subscribe(topics: [topic])
+        let received = try consume(consumer, count: 20, timeout: .seconds(20))
+        try #require(received.count == 20)
+        // Nothing is committed until something is stored (offsets are not stored automatically).
+        let partition0 = TopicPartition(topic: topic, partition: 0)
+        #expect(try consumer.committed([partition0], timeout: .seconds(5)).first?.offset == TopicPartitionOffset.invalidOffset)
+        #expect(try consumer.storeOffsets([TopicPartitionOffset(topic: topic, partition: 0, offset: 12)]) == 1)
+        #expect(try consumer.storeOffsets([TopicPartitionOffset(topic: "not-assigned", partition: 0, offset: 3)]) == 0)
+        var committed = TopicPartitionOffset.invalidOffset
+        try pollUntil(consumer, timeout: .seconds(10), { _ in }, done: {
+            committed = (try? consumer.committed([partition0], timeout: .seconds(5)).first?.offset) ?? committed
+            // The commit's report arrives in a poll after the broker took it.
+            return committed == 12 && commits.load(ordering: .relaxed) >= 1
+        })
+        #expect(committed == 12)
+        #expect(commits.load(ordering: .relaxed) >= 1, "the commit handler saw the automatic commit")
         try consumer.close()
         cluster.close()
     }

@@ -40,6 +40,7 @@ final class WorkerTestBed: Sendable {
         configuration.bootstrapServers = bootstrapServers
         configuration["session.timeout.ms"] = "6000"
         configuration["heartbeat.interval.ms"] = "500"
+        if let debug = ProcessInfo.processInfo.environment["USP_TEST_KAFKA_DEBUG"] { configuration["debug"] = debug }
         return configuration
     }
 
@@ -51,7 +52,7 @@ final class WorkerTestBed: Sendable {
 
     func worker(group: String, untilCaughtUp: Bool = true) -> Worker {
         var logger = Logger(label: "worker-test")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["USP_TEST_LOG"] == nil ? .warning : .info
         return Worker(configuration: workerConfiguration(group: group, untilCaughtUp: untilCaughtUp), logger: logger)
     }
 
@@ -87,17 +88,20 @@ final class WorkerTestBed: Sendable {
 
     /// Records on one of the test's topics, from its watermarks.
     func recordCount(_ topic: String) throws -> Int {
+        Int(try watermarks(topic).map { $0.high - $0.low }.reduce(0, +))
+    }
+
+    /// Each partition's low and high watermarks. A low watermark above 0 means
+    /// the embedded cluster dropped records past its retention.
+    func watermarks(_ topic: String) throws -> [(low: Int64, high: Int64)] {
         let partitions = topic == topics.input ? partitions : topic == topics.output ? outputPartitions : 2
         var configuration = kafka
         configuration.groupID = "usp-probe"
         let probe = try KafkaConsumer(configuration: configuration)
         defer { try? probe.close() }
-        var total: Int64 = 0
-        for partition in 0..<partitions {
-            let (low, high) = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
-            total += high - low
+        return try (0..<partitions).map { partition in
+            try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
         }
-        return Int(total)
     }
 
     /// The group's committed offsets for the input topic, by partition.
@@ -135,6 +139,10 @@ final class WorkerTestBed: Sendable {
     ) throws -> (entities: [KafkaMessage], deadLetters: [KafkaMessage]) {
         let expected = try expectedOutputs(inputCount: inputCount)
         #expect(expected.count == inputCount, sourceLocation: sourceLocation)
+        for topic in [topics.output, topics.deadLetter] {
+            let dropped = try watermarks(topic).map(\.low).reduce(0, +)
+            #expect(dropped == 0, "the embedded cluster kept every record of \(topic)", sourceLocation: sourceLocation)
+        }
         let inputOfID = Self.inputOfEntityID(expected)
         let entityCount = try recordCount(topics.output)
         let deadLetterCount = try recordCount(topics.deadLetter)
