@@ -97,11 +97,11 @@ final class DeliveryTracker: @unchecked Sendable {
     /// Marks a record's output acknowledged.
     func complete(_ ticket: DeliveryTicket) {
         locked {
-            guard var window = windows[ticket.slot] else { return }
-            let before = window.count
-            window.complete(sequence: ticket.sequence)
-            inFlight -= before - window.count
-            windows[ticket.slot] = window
+            // Mutated in place: a copy taken out of the dictionary would share
+            // the entries' storage and copy all of it on write.
+            guard let before = windows[ticket.slot]?.count else { return }
+            windows[ticket.slot]!.complete(sequence: ticket.sequence)
+            inFlight -= before - windows[ticket.slot]!.count
             condition.broadcast()
         }
     }
@@ -110,11 +110,10 @@ final class DeliveryTracker: @unchecked Sendable {
     /// commits past it. Returns the partition and offset, for the report.
     func fail(_ ticket: DeliveryTicket) -> (partition: Int32, offset: Int64)? {
         locked {
-            guard var window = windows[ticket.slot], let partition = partitionOfSlot[ticket.slot],
-                  let offset = window.offset(sequence: ticket.sequence)
+            guard let partition = partitionOfSlot[ticket.slot],
+                  let offset = windows[ticket.slot]?.offset(sequence: ticket.sequence)
             else { return nil }
-            window.fail(sequence: ticket.sequence)
-            windows[ticket.slot] = window
+            windows[ticket.slot]!.fail(sequence: ticket.sequence)
             condition.broadcast()
             return (partition, offset)
         }
@@ -138,6 +137,12 @@ final class DeliveryTracker: @unchecked Sendable {
             }
             return result.sorted { $0.0 < $1.0 }
         }
+    }
+
+    /// Waits until fewer than `limit` records are in flight, or the deadline
+    /// passes. Returns whether there is room.
+    func waitForRoom(below limit: Int, deadline: ContinuousClock.Instant) -> Bool {
+        wait(until: deadline) { inFlight < limit }
     }
 
     /// Waits until no record of these partitions is in flight (each is done or

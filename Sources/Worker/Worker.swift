@@ -94,6 +94,11 @@ final class WorkerLoop: Sendable {
 
     func run() -> Result<WorkerSummary, any Error> {
         defer { worker.health.set(.stopped) }
+        // The lanes call back into the loop; they stop (ending their threads
+        // and so their references to it) in `shutDown`.
+        let lanes = ProcessingLanes(count: configuration.processingThreads) { item in
+            self.publish(self.translator.translate(item.record), ticket: item.ticket)
+        }
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
             let targets = configuration.untilCaughtUp ? try highWatermarks() : nil
@@ -104,11 +109,11 @@ final class WorkerLoop: Sendable {
                     "input": "\(configuration.topics.input)", "output": "\(configuration.topics.output)",
                     "dead-letter": "\(configuration.topics.deadLetter)", "group": "\(configuration.groupID)",
                 ])
-            try pollUntilDone(caughtUpTargets: targets)
+            try pollUntilDone(caughtUpTargets: targets, lanes: lanes)
         } catch {
             recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
         }
-        let shutdownError = shutDown()
+        let shutdownError = shutDown(lanes: lanes)
         if let error = failure.withLock({ $0 }) ?? shutdownError {
             logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
             return .failure(error)
@@ -118,29 +123,28 @@ final class WorkerLoop: Sendable {
         return .success(summary)
     }
 
-    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?) throws(KafkaError) {
+    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?, lanes: ProcessingLanes) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
+        var batches = Array(repeating: [ProcessingLanes.Item](), count: lanes.count)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
         var nextStore = ContinuousClock.now + storeInterval
         var nextProgressCheck = ContinuousClock.now
-        var pausedAtRebalance: Int?
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
-            // Back-pressure: above the cap, pause fetching rather than buffer.
-            let rebalances = statistics.rebalances.load(ordering: .relaxed)
-            if tracker.inFlightCount >= maxInFlight {
-                if pausedAtRebalance != rebalances {
-                    try consumer.pause(consumer.assignment())
-                    pausedAtRebalance = rebalances
+            // Back-pressure: at the cap, take nothing more until acknowledgements
+            // make room. librdkafka's prefetch queue stays bounded on its own
+            // (`queued.max.messages.kbytes`) and, unlike pausing, keeps what it
+            // fetched, so consuming resumes at full speed.
+            let inFlight = tracker.inFlightCount
+            if inFlight >= maxInFlight {
+                _ = tracker.waitForRoom(below: maxInFlight, deadline: .now + .milliseconds(100))
+            } else {
+                // Never take more than the window has room for.
+                let room = min(1000, maxInFlight - inFlight)
+                _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
+                    if let item = take(message) { batches[lanes.lane(of: item.record.partition)].append(item) }
                 }
-            } else if pausedAtRebalance != nil, tracker.inFlightCount <= maxInFlight / 2 {
-                try consumer.resume(consumer.assignment())
-                pausedAtRebalance = nil
-            }
-            // Never take more than the window has room for.
-            let room = max(1, min(1000, maxInFlight - tracker.inFlightCount))
-            _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
-                handle(message)
+                lanes.submit(&batches)
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
             let now = ContinuousClock.now
@@ -158,7 +162,9 @@ final class WorkerLoop: Sendable {
         }
     }
 
-    private func handle(_ message: borrowing KafkaMessageView) {
+    /// Copies a consumed record and gives it its place in its partition's
+    /// window, in consumption order; a lane runs the pipeline on it.
+    private func take(_ message: borrowing KafkaMessageView) -> ProcessingLanes.Item? {
         statistics.consumed.add(1, ordering: .relaxed)
         let record = InboundRecord(message)
         guard let ticket = tracker.dispatch(record) else {
@@ -166,9 +172,9 @@ final class WorkerLoop: Sendable {
             // owner reads it again from the committed offset.
             logger.debug("record of an unassigned partition skipped", metadata: recordMetadata(record))
             statistics.skippedUnassigned.add(1, ordering: .relaxed)
-            return
+            return nil
         }
-        publish(translator.translate(record), ticket: ticket)
+        return ProcessingLanes.Item(record: record, ticket: ticket)
     }
 
     /// Hands an output to the producer. A record-specific refusal of an
@@ -327,7 +333,7 @@ final class WorkerLoop: Sendable {
     }
 
     /// Publishes what is in flight, commits, leaves the group, closes the producer.
-    private func shutDown() -> WorkerError? {
+    private func shutDown(lanes: ProcessingLanes) -> WorkerError? {
         worker.health.set(.draining)
         var result: WorkerError?
         if !tracker.waitUntilSettled(deadline: .now + configuration.shutdownTimeout) {
@@ -339,6 +345,7 @@ final class WorkerLoop: Sendable {
         } catch {
             logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
         }
+        lanes.stop()
         producer.close(timeout: configuration.shutdownTimeout)
         return result
     }

@@ -1,6 +1,8 @@
 import CreatePipeline
 import Kafka
 
+import class Foundation.ProcessInfo
+
 /// Everything `usp-worker run` needs to know, after flags, environment and
 /// properties files have been read.
 public struct WorkerConfiguration: Sendable {
@@ -38,6 +40,12 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// Inbound values above this size are rejected with 413 unparsed.
     public var maximumBodySize: Int
+    /// Threads that run the pipeline and publish, each for its share of the
+    /// partitions (one core each, by default all of them).
+    public var processingThreads: Int = Self.defaultProcessingThreads
+
+    /// One processing thread a core.
+    public static var defaultProcessingThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     public init(
         topics: Topics = Topics(),

@@ -94,7 +94,7 @@ import Testing
         try bed.verifyOutputs(inputCount: count, expectedCreated: valid, allowDuplicates: true)
     }
 
-    @Test func aFullInFlightWindowPausesFetchingInsteadOfGrowing() async throws {
+    @Test func aFullInFlightWindowStopsConsumingInsteadOfGrowing() async throws {
         let bed = try WorkerTestBed()
         let count = 1_500
         let valid = try bed.load(count)
