@@ -26,12 +26,11 @@ public enum Backfill {
         progress: (BackfillProgress) -> Void = { _ in }
     ) throws(OperatorToolError) -> BackfillSummary {
         let start = ContinuousClock.now
+        let file = try InputFile(path: configuration.input)
+        let reader = LineReader(input: try DecodedInput(file: file), maximumLineSize: configuration.maximumLineSize)
         let probe = try KafkaClients.consumer(configuration.kafka, group: "usp-worker-backfill-probe")
         _ = try KafkaClients.partitionCount(of: configuration.topic, using: probe)
         try? probe.close()
-
-        let file = try InputFile(path: configuration.input)
-        let reader = LineReader(input: try DecodedInput(file: file), maximumLineSize: configuration.maximumLineSize)
         let ledger = DeliveryLedger()
         let producer = try KafkaClients.producer(configuration.kafka, ledger: ledger)
         defer { producer.close(timeout: .seconds(10)) }
