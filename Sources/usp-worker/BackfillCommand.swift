@@ -11,7 +11,8 @@ struct BackfillCommand: ParsableCommand {
         discussion: """
             Each line becomes one record whose value is the line and whose key and idempotency-key \
             header are derived from the line's number and bytes, so running the same file again \
-            creates the same entity ids. Blank lines are skipped; lines above --max-body-size are \
+            creates the same entity ids. Blank lines are skipped; lines above --max-body-size (or \
+            librdkafka's message.max.bytes) are \
             not produced and are listed at the end. Waits for every delivery (acks=all), then \
             prints a summary line on standard output. Exit status: 0 when every line with content \
             was delivered, 1 when lines were too large, 2 when the input or Kafka failed (the \
@@ -43,7 +44,7 @@ struct BackfillCommand: ParsableCommand {
             let listed = summary.oversizedLines.map(String.init).joined(separator: ", ")
             let more = summary.oversizedCount - summary.oversizedLines.count
             ProgressDisplay.writeToStandardError(
-                "usp-worker backfill: \(summary.oversizedCount) lines above --max-body-size \(limit) were not produced: "
+                "usp-worker backfill: \(summary.oversizedCount) lines above --max-body-size \(limit) or message.max.bytes were not produced: "
                     + listed + (more > 0 ? " and \(more) more" : "") + "\n")
         }
         print("summary: \(summary)")

@@ -72,14 +72,18 @@ import Testing
 
     @Test func aLineTooLargeIsListedNotProducedAndTheRestIsLoaded() throws {
         let bed = try ToolTestBed()
-        let limit = 2_000
-        let large = SampleEvents.valid(4) + Array(repeating: 0x20, count: limit)
-        let path = try bed.files.write("sizes.jsonl", lines: [SampleEvents.valid(1), large, SampleEvents.valid(2)])
+        let limit = 6_000
+        var kafka = bed.kafka
+        kafka["message.max.bytes"] = "4000"
+        let aboveLimit = SampleEvents.valid(4) + Array(repeating: 0x20, count: limit)
+        let aboveMessageSize = SampleEvents.valid(5) + Array(repeating: 0x20, count: 4_000)
+        let path = try bed.files.write(
+            "sizes.jsonl", lines: [SampleEvents.valid(1), aboveLimit, SampleEvents.valid(2), aboveMessageSize])
         let summary = try Backfill.run(
-            BackfillConfiguration(input: path, topic: bed.topics.input, kafka: bed.kafka, maximumLineSize: limit))
+            BackfillConfiguration(input: path, topic: bed.topics.input, kafka: kafka, maximumLineSize: limit))
         #expect(summary.produced == 2)
-        #expect(summary.oversizedLines == [2])
-        #expect(summary.oversizedCount == 1)
+        #expect(summary.oversizedLines == [2, 4])
+        #expect(summary.oversizedCount == 2)
         let records = try bed.readAll(bed.topics.input)
         #expect(Set(records.compactMap(\.value)) == [SampleEvents.valid(1), SampleEvents.valid(2)])
     }

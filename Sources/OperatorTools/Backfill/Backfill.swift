@@ -8,8 +8,8 @@ import Kafka
 /// Each record's key is its idempotency key too: a line loaded twice goes to
 /// the same partition both times, so its two entities (same id) reach the
 /// output topic in load order. The value is the line's bytes.
-/// Blank lines are skipped; lines above the limit are not produced and are
-/// listed in the summary. The backfill returns only when every produced record
+/// Blank lines are skipped; lines above the limit, or above the producer's
+/// `message.max.bytes`, are not produced and are listed in the summary. The backfill returns only when every produced record
 /// has had its delivery report (`acks=all`, idempotent producer).
 public enum Backfill {
     /// Runs the backfill on the calling thread.
@@ -84,8 +84,7 @@ private struct LineCounts {
     ) {
         switch line {
         case .oversized(let number, _):
-            oversizedCount += 1
-            if oversizedLines.count < BackfillSummary.maximumListedLines { oversizedLines.append(number) }
+            addOversized(number)
         case .text(let number, let bytes):
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 skippedBlank += 1
@@ -99,8 +98,20 @@ private struct LineCounts {
                     opaque: UInt64(number), waitingForRoomUpTo: .seconds(600))
                 produced += 1
             } catch {
-                ledger.recordFailure(opaque: UInt64(number), error: error)
+                // Larger than the producer's `message.max.bytes` (librdkafka's default,
+                // 1,000,000, is below the worker's body limit): too large, like a line
+                // above the limit, rather than a failure of the backfill.
+                if error.code == .msgSizeTooLarge {
+                    addOversized(number)
+                } else {
+                    ledger.recordFailure(opaque: UInt64(number), error: error)
+                }
             }
         }
+    }
+
+    private mutating func addOversized(_ number: Int) {
+        oversizedCount += 1
+        if oversizedLines.count < BackfillSummary.maximumListedLines { oversizedLines.append(number) }
     }
 }

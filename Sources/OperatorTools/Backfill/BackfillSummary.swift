@@ -6,10 +6,11 @@ public struct BackfillSummary: Sendable, Equatable, CustomStringConvertible {
     public var produced: Int
     /// Empty lines, or lines of spaces and tabs: nothing to create, not produced.
     public var skippedBlank: Int
-    /// Lines longer than the limit, not produced, in file order (the first
-    /// ``maximumListedLines`` of them; ``oversizedCount`` counts all).
+    /// Lines longer than the limit (or than the producer's `message.max.bytes`),
+    /// not produced, in file order (the first ``maximumListedLines`` of them;
+    /// ``oversizedCount`` counts all).
     public var oversizedLines: [Int]
-    /// How many lines were longer than the limit.
+    /// How many lines were too large.
     public var oversizedCount: Int
     /// Bytes of the input after decompression, newlines included.
     public var bytes: Int64
