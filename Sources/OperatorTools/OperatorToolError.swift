@@ -35,6 +35,7 @@ public enum OperatorToolError: Error, Sendable, CustomStringConvertible, Equatab
         }
     }
 
+    /// `<code>: <what failed, and where>`.
     public var description: String {
         switch self {
         case .unreadableInput(let path, let reason):

@@ -120,6 +120,23 @@ import Testing
         }
     }
 
+    @Test func progressFollowsTheFileBytesBehindTheLinesNotTheReadAhead() throws {
+        let bed = try ScratchFolder()
+        // Compresses to far less than one read chunk: measured by bytes read,
+        // the first line would already show the whole file.
+        let lines = (0..<400_000).map { "{\"n\":\($0 % 10)}" }
+        let plain = try bed.write("n.jsonl", Array((lines.joined(separator: "\n") + "\n").utf8))
+        for path in [plain, try bed.gzip(plain, to: "n.gz")] {
+            let file = try InputFile(path: path)
+            let reader = LineReader(input: try DecodedInput(file: file), maximumLineSize: 100)
+            _ = try reader.next()
+            let early = reader.input.fileBytesConsumed
+            while try reader.next() != nil {}
+            #expect(early > 0 && early < file.size! / 2, "\(path): \(early) of \(file.size!) after one line")
+            #expect(reader.input.fileBytesConsumed == file.size, "\(path): all of it at the end")
+        }
+    }
+
     @Test func aMissingFileIsNamed() {
         guard case .unreadableInput(let path, _)? = readLines("/nonexistent/usp-backfill.jsonl").error else {
             Issue.record("a missing file is reported")

@@ -39,7 +39,7 @@ public enum Backfill {
         let snapshot = {
             BackfillProgress(
                 lines: reader.lineNumber, produced: counts.produced, acknowledged: ledger.acknowledged,
-                fileBytesRead: file.bytesRead, fileSize: file.size, elapsed: start.duration(to: .now))
+                fileBytesRead: reader.input.fileBytesConsumed, fileSize: file.size, elapsed: start.duration(to: .now))
         }
         var nextReport = start + configuration.progressInterval
         var readError: OperatorToolError?

@@ -18,6 +18,8 @@ public struct BackfillConfiguration: Sendable {
     /// How often `progress` is called while lines are read and delivered.
     public var progressInterval: Duration
 
+    /// A configuration with the worker's body limit, no extra header and a
+    /// report every 10 s.
     public init(
         input: String,
         topic: String,

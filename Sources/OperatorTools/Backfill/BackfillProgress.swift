@@ -6,7 +6,7 @@ public struct BackfillProgress: ProgressReport, Equatable {
     public var produced: Int
     /// Records the brokers acknowledged (`acks=all`).
     public var acknowledged: Int
-    /// Bytes of the file read so far, as stored (compressed for gzip).
+    /// Bytes of the file behind the lines read so far, as stored (compressed for gzip).
     public var fileBytesRead: Int64
     /// The file's size, when it is a regular file.
     public var fileSize: Int64?
@@ -19,16 +19,17 @@ public struct BackfillProgress: ProgressReport, Equatable {
         return min(1, Double(fileBytesRead) / Double(fileSize))
     }
 
-    /// One line for people: counts, bytes, rate and (with a known size) time left.
+    /// One line for people, most telling first (a terminal clips the end):
+    /// time left (with a known size), lines, acknowledgements, rate, bytes.
     public var status: String {
         let seconds = elapsed.inSeconds
-        var text = "lines=\(lines) produced=\(produced) acknowledged=\(acknowledged) read="
-            + Formatting.mebibytes(fileBytesRead)
-        if let fileSize { text += "/" + Formatting.mebibytes(fileSize) }
-        text += " records/s=\(Formatting.rate(acknowledged, seconds: seconds))"
+        var text = ""
         if let fraction, fraction > 0.01, fraction < 1 {
-            text += " left=" + Formatting.clock(seconds: seconds * (1 - fraction) / fraction)
+            text += "left=" + Formatting.clock(seconds: seconds * (1 - fraction) / fraction) + " "
         }
+        text += "lines=\(lines) acknowledged=\(acknowledged)/\(produced) "
+            + "records/s=\(Formatting.rate(acknowledged, seconds: seconds)) read=" + Formatting.mebibytes(fileBytesRead)
+        if let fileSize { text += "/" + Formatting.mebibytes(fileSize) }
         return text
     }
 }

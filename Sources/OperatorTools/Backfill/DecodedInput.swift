@@ -16,6 +16,13 @@ final class DecodedInput {
     /// Whether the file is gzip.
     var isGzip: Bool { inflater != nil }
 
+    /// Bytes of the file (compressed, for gzip) behind the chunks handed out:
+    /// what progress is measured by, since whole chunks are read ahead.
+    var fileBytesConsumed: Int64 {
+        inflater?.consumedInput ?? plainBytesHandedOut
+    }
+    private var plainBytesHandedOut: Int64 = 0
+
     static let chunkSize = 1 << 20
 
     init(file: InputFile) throws(OperatorToolError) {
@@ -81,6 +88,7 @@ final class DecodedInput {
             pending = 0..<count
         }
         defer { pending = 0..<0 }
+        plainBytesHandedOut += Int64(pending.count)
         return UnsafeRawBufferPointer(rebasing: readBuffer[pending])
     }
 }

@@ -40,6 +40,9 @@ final class GzipInflater {
         stream.deallocate()
     }
 
+    /// Compressed bytes consumed so far, over every member.
+    private(set) var consumedInput: Int64 = 0
+
     /// Whether compressed input is left over from the last `inflate` call.
     var hasPendingInput: Bool { stream.pointee.avail_in > 0 }
 
@@ -65,7 +68,9 @@ final class GzipInflater {
         }
         stream.pointee.next_out = base.assumingMemoryBound(to: UInt8.self)
         stream.pointee.avail_out = UInt32(output.count)
+        let pendingBefore = stream.pointee.avail_in
         let status = CZlib.inflate(stream, Z_NO_FLUSH)
+        consumedInput += Int64(pendingBefore - stream.pointee.avail_in)
         let written = output.count - Int(stream.pointee.avail_out)
         switch status {
         case Z_OK, Z_BUF_ERROR:

@@ -17,7 +17,7 @@ enum InputLine: Equatable {
 /// one byte, for a `\r`) of a line in memory: a longer line is counted and
 /// reported, not buffered. A final newline does not start another line.
 final class LineReader {
-    private let input: DecodedInput
+    let input: DecodedInput
     let maximumLineSize: Int
     /// Lines handed out so far (blank and oversized ones included).
     private(set) var lineNumber = 0

@@ -4,18 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Where a running tool is, as a ``ProgressDisplay`` shows it.
-public protocol ProgressReport: Sendable {
-    /// The part done (0…1), when the total is known.
-    var fraction: Double? { get }
-    /// Counts and rates, one line for people.
-    var status: String { get }
-}
-
 /// How a tool shows its progress on standard error: a bar redrawn in place on
 /// a terminal, plain lines now and then otherwise (a log collector or a file
 /// keeps every line, so redrawing would only fill it with carriage returns).
 public struct ProgressDisplay: Sendable {
+    /// Redrawn bar or plain lines.
     public enum Style: Sendable, Equatable {
         /// One line redrawn in place, clipped to the terminal's width.
         case bar(columns: Int)
@@ -23,12 +16,14 @@ public struct ProgressDisplay: Sendable {
         case lines
     }
 
+    /// How reports are shown.
     public let style: Style
     /// What each plain line starts with, e.g. `backfill`.
     public let label: String
     /// How often the tool should report.
     public let interval: Duration
 
+    /// A display of this style; ``forStandardError(label:lineInterval:)`` chooses one.
     public init(style: Style, label: String, interval: Duration) {
         self.style = style
         self.label = label

@@ -17,15 +17,19 @@ public struct DeadLetter: Sendable, Hashable {
 
     /// Where the letter is in the dead-letter topic.
     public var position: TopicPartitionOffset
+    /// The inbound record's key, byte for byte (`nil`: none).
     public var key: [UInt8]?
+    /// The inbound record's value, byte for byte (`nil`: null).
     public var value: [UInt8]?
     /// The inbound record's headers, as the worker kept them (without `authorization`).
     public var originalHeaders: [KafkaHeader]
     /// The `error-code` the worker gave it.
     public var errorCode: String?
-    /// Where the inbound record was (`source-topic`, `source-partition`, `source-offset`).
+    /// The inbound record's topic (`source-topic`).
     public var sourceTopic: String?
+    /// The inbound record's partition (`source-partition`).
     public var sourcePartition: Int32?
+    /// The inbound record's offset (`source-offset`).
     public var sourceOffset: Int64?
 
     /// Splits a letter read from the dead-letter topic.

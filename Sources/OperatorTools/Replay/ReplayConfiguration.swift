@@ -8,6 +8,7 @@ public struct ReplayConfiguration: Sendable {
     public var inputTopic: String
     /// librdkafka properties (brokers, TLS, SASL…), as for `usp-worker run`.
     public var kafka: KafkaConfiguration
+    /// Which letters are sent back.
     public var filter: ReplayFilter
     /// The consumer group whose committed offsets say where the next replay
     /// starts; `nil` for ``ReplayFilter/defaultGroup``.
@@ -26,6 +27,8 @@ public struct ReplayConfiguration: Sendable {
     /// How often `progress` is called.
     public var progressInterval: Duration
 
+    /// A configuration that replays every letter, in the filter's default
+    /// group, 10,000 letters a batch.
     public init(
         deadLetterTopic: String,
         inputTopic: String,

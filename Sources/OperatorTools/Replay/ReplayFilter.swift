@@ -7,6 +7,7 @@ public struct ReplayFilter: Sendable, Hashable {
     /// Partitions of the inbound topic the letters came from.
     public var sourcePartitions: Set<Int32>
 
+    /// A filter; the default lets every letter through.
     public init(errorCodes: Set<String> = [], sourcePartitions: Set<Int32> = []) {
         self.errorCodes = errorCodes
         self.sourcePartitions = sourcePartitions

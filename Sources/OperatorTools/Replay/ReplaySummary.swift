@@ -1,21 +1,3 @@
-/// Where a running replay is.
-public struct ReplayProgress: ProgressReport, Equatable {
-    /// Letters read, of ``total`` (those between the group's committed offsets
-    /// and the end offsets taken at start).
-    public var read: Int
-    public var total: Int
-    public var replayed: Int
-    public var skipped: Int
-    public var elapsed: Duration
-
-    public var fraction: Double? { total > 0 ? min(1, Double(read) / Double(total)) : nil }
-
-    public var status: String {
-        "read=\(read)/\(total) replayed=\(replayed) skipped=\(skipped) "
-            + "letters/s=\(Formatting.rate(read, seconds: elapsed.inSeconds))"
-    }
-}
-
 /// What a finished replay did.
 public struct ReplaySummary: Sendable, Equatable, CustomStringConvertible {
     /// Letters read from the dead-letter topic.
@@ -29,7 +11,9 @@ public struct ReplaySummary: Sendable, Equatable, CustomStringConvertible {
     public var replayedByCode: [String: Int]
     /// The consumer group whose offsets were committed.
     public var group: String
+    /// Whether nothing was sent or committed.
     public var dryRun: Bool
+    /// Wall-clock seconds from start to the last commit.
     public var seconds: Double
 
     /// `read=… replayed=… skipped=… seconds=… group=… by-code=A:1,B:2`, with `dry-run` first when it was one.
