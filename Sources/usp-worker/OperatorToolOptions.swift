@@ -31,7 +31,9 @@ struct OperatorToolOptions: ParsableArguments {
             // Only the file is named: its content is a secret.
             throw ValidationError("--bearer-token-file: \(path) must hold one token on one line")
         }
-        return [KafkaHeader(name: "authorization", value: Array("Bearer \(token)".utf8))]
+        // A file that already holds the scheme (`Bearer eyJ…`) is taken as it is.
+        let value = token.lowercased().hasPrefix("bearer ") ? token : "Bearer \(token)"
+        return [KafkaHeader(name: "authorization", value: Array(value.utf8))]
     }
 
     /// Runs a tool, showing its progress on standard error: a bar on a terminal,
