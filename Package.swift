@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CreatePipeline", targets: ["CreatePipeline"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "OperatorTools", targets: ["OperatorTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,12 +41,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // zlib (pkg-config `zlib`, Debian: zlib1g-dev), for reading gzip backfill files.
+        // Used directly rather than through compress-nio: its inflate does not say
+        // where a gzip member ends, so it can neither tell a truncated file from a
+        // complete one nor go on into the next member of a concatenated file, and a
+        // backfill must do both; it would also bring SwiftNIO into a file reader.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // The operators' tools: load a JSON-lines file into the inbound topic
+        // (backfill) and send dead letters back to it (replay).
+        .target(
+            name: "OperatorTools",
+            dependencies: [
+                "CZlib", "CreatePipeline", "Kafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Realistic creation events for the demo, benchmarks and tests.
         .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "CreatePipeline", "Kafka", "OperatorTools", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -61,6 +81,13 @@ let package = Package(
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
+        .testTarget(
+            name: "OperatorToolsTests",
+            dependencies: [
+                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,9 @@ struct USPWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usp-worker",
         abstract: "Creates Microsoft Graph userSecurityProfile entities from Kafka creation events.",
-        subcommands: [RunCommand.self, ProcessCommand.self, DemoCommand.self, BrokerCommand.self]
+        subcommands: [
+            RunCommand.self, ProcessCommand.self, BackfillCommand.self, ReplayCommand.self, DemoCommand.self,
+            BrokerCommand.self,
+        ]
     )
 }

@@ -1,0 +1,232 @@
+import Kafka
+
+/// `usp-worker replay`: sends dead letters back to the inbound topic, so that
+/// a fixed worker (or a fixed configuration) creates what it refused before.
+///
+/// - What: each letter's key and value byte for byte, and its original headers
+///   (``DeadLetter/replayHeaders``: the worker's error and source headers
+///   removed, an `idempotency-key` added when it had none).
+/// - Which: the letters between the group's committed offsets (the earliest
+///   offset for a new group) and the end offsets the dead-letter topic had at
+///   start, so the replay terminates even while letters keep arriving,
+///   letters of its own replays among them; the ``ReplayFilter`` picks among
+///   them.
+/// - Where it resumes: the group (one per filter unless named) is assigned the
+///   partitions directly, without joining; after each batch is acknowledged
+///   (`acks=all`) its offsets are committed, skipped letters included. A
+///   second replay sends only what arrived since; a failed one re-sends at
+///   most its last batch, which the added idempotency keys make harmless.
+///   Run one replay per group at a time.
+public enum DeadLetterReplay {
+    /// Runs the replay on the calling thread.
+    ///
+    /// - Parameter progress: called every `progressInterval`, and once at the end.
+    /// - Throws: a missing topic, a bad property, a stalled partition, or
+    ///   ``OperatorToolError/deadLetterNotReplayed(_:failed:_:)`` naming the
+    ///   first letter of a batch that was not acknowledged (nothing of that
+    ///   batch is committed).
+    public static func run(
+        _ configuration: ReplayConfiguration,
+        progress: (ReplayProgress) -> Void = { _ in }
+    ) throws(OperatorToolError) -> ReplaySummary {
+        let start = ContinuousClock.now
+        let consumer = try KafkaClients.consumer(configuration.kafka, group: configuration.groupID)
+        defer { try? consumer.close() }
+        var ranges = try remainingRanges(configuration, consumer: consumer)
+        let ledger = DeliveryLedger()
+        let producer = configuration.dryRun ? nil : try KafkaClients.producer(configuration.kafka, ledger: ledger)
+        defer { producer?.close(timeout: .seconds(10)) }
+
+        var state = ReplayState(total: ranges.values.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) })
+        func report(_ state: ReplayState) { progress(state.progress(since: start)) }
+        do throws(KafkaError) {
+            try consumer.assign(ranges.map {
+                TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value.lowerBound)
+            })
+        } catch {
+            throw .kafka(error, while: "assigning \(configuration.deadLetterTopic)")
+        }
+
+        var lastRecord = ContinuousClock.now
+        var nextReport = start + configuration.progressInterval
+        while !ranges.isEmpty {
+            let polled: Int
+            do throws(KafkaError) {
+                polled = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100)) {
+                    (message: borrowing KafkaMessageView) in
+                    state.take(
+                        KafkaMessage(message), ranges: &ranges, producer: producer, configuration: configuration,
+                        ledger: ledger)
+                }
+            } catch {
+                throw .kafka(error, while: "reading \(configuration.deadLetterTopic)")
+            }
+            let now = ContinuousClock.now
+            if polled > 0 {
+                lastRecord = now
+            } else if now - lastRecord > configuration.stallTimeout {
+                throw .replayStalled(
+                    partitions: ranges.sorted { $0.key < $1.key }.map {
+                        TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value.upperBound)
+                    },
+                    waited: configuration.stallTimeout)
+            }
+            try pauseFinished(&state, consumer: consumer, configuration: configuration)
+            if state.batch.count >= configuration.batchSize || ranges.isEmpty {
+                try settle(&state, producer: producer, consumer: consumer, configuration: configuration, ledger: ledger, report: report)
+            }
+            if now >= nextReport {
+                report(state)
+                nextReport = now + configuration.progressInterval
+            }
+        }
+        try settle(&state, producer: producer, consumer: consumer, configuration: configuration, ledger: ledger, report: report)
+        report(state)
+        return ReplaySummary(
+            read: state.read, replayed: state.replayed, skipped: state.skipped, replayedByCode: state.replayedByCode,
+            group: configuration.groupID, dryRun: configuration.dryRun, seconds: start.duration(to: .now).inSeconds)
+    }
+
+    /// For each dead-letter partition with letters left: from the group's
+    /// committed offset (or the earliest kept) to the end offset now.
+    private static func remainingRanges(
+        _ configuration: ReplayConfiguration, consumer: KafkaConsumer
+    ) throws(OperatorToolError) -> [Int32: Range<Int64>] {
+        let topic = configuration.deadLetterTopic
+        let count = try KafkaClients.partitionCount(of: topic, using: consumer)
+        var ranges: [Int32: Range<Int64>] = [:]
+        do throws(KafkaError) {
+            let partitions = (0..<count).map { TopicPartition(topic: topic, partition: $0) }
+            let committed = try consumer.committed(partitions, timeout: .seconds(30))
+            for position in committed {
+                let (low, high) = try consumer.watermarks(topic: topic, partition: position.partition, timeout: .seconds(30))
+                let from = max(position.offset, low)
+                if from < high { ranges[position.partition] = from..<high }
+            }
+        } catch {
+            throw .kafka(error, while: "reading the offsets of \(topic) for group \(configuration.groupID)")
+        }
+        return ranges
+    }
+
+    /// Stops fetching from partitions that reached their end offset.
+    private static func pauseFinished(
+        _ state: inout ReplayState, consumer: KafkaConsumer, configuration: ReplayConfiguration
+    ) throws(OperatorToolError) {
+        guard !state.finished.isEmpty else { return }
+        do throws(KafkaError) {
+            try consumer.pause(state.finished.map { TopicPartition(topic: configuration.deadLetterTopic, partition: $0) })
+        } catch {
+            throw .kafka(error, while: "pausing finished partitions of \(configuration.deadLetterTopic)")
+        }
+        state.finished.removeAll()
+    }
+
+    /// Waits for the batch's delivery reports; when all are acknowledged,
+    /// commits the offsets after the batch's letters (none in a dry run).
+    private static func settle(
+        _ state: inout ReplayState, producer: KafkaProducer?, consumer: KafkaConsumer,
+        configuration: ReplayConfiguration, ledger: DeliveryLedger, report: (ReplayState) -> Void
+    ) throws(OperatorToolError) {
+        if let producer {
+            let current = state
+            KafkaClients.waitForDeliveryReports(producer, kafka: configuration.kafka, every: configuration.progressInterval) {
+                report(current)
+            }
+            if let failure = ledger.firstFailure {
+                throw .deadLetterNotReplayed(state.batch[Int(failure.opaque)], failed: failure.count, failure.error)
+            }
+            if producer.outstandingCount > 0 {
+                let error = KafkaError(code: .timedOut, message: "no delivery report within message.timeout.ms")
+                throw .deadLetterNotReplayed(state.batch[0], failed: producer.outstandingCount, error)
+            }
+        }
+        state.replayed += state.batchReplayed
+        state.batchReplayed = 0
+        state.batch.removeAll(keepingCapacity: true)
+        ledger.reset()
+        guard !configuration.dryRun, !state.uncommitted.isEmpty else { return }
+        do throws(KafkaError) {
+            try consumer.commit(
+                state.uncommitted.map {
+                    TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value)
+                },
+                mode: .sync)
+        } catch {
+            throw .kafka(error, while: "committing \(configuration.deadLetterTopic) for group \(configuration.groupID)")
+        }
+        state.uncommitted.removeAll()
+    }
+}
+
+/// The counts and the current batch of a running replay.
+struct ReplayState {
+    let total: Int
+    var read = 0
+    var replayed = 0
+    var skipped = 0
+    var replayedByCode: [String: Int] = [:]
+    /// The letters produced since the last commit, by opaque (their index).
+    var batch: [TopicPartitionOffset] = []
+    /// Letters of the batch that the filter let through.
+    var batchReplayed = 0
+    /// The next offset of each partition read since the last commit.
+    var uncommitted: [Int32: Int64] = [:]
+    /// Partitions that reached their end since the last pause.
+    var finished: [Int32] = []
+
+    init(total: Int) { self.total = total }
+
+    func progress(since start: ContinuousClock.Instant) -> ReplayProgress {
+        ReplayProgress(
+            read: read, total: total, replayed: replayed + batchReplayed, skipped: skipped,
+            elapsed: start.duration(to: .now))
+    }
+
+    /// Handles one letter: past its partition's end it only closes the
+    /// partition; otherwise it is counted, filtered and (unless a dry run)
+    /// produced to the inbound topic.
+    mutating func take(
+        _ message: KafkaMessage, ranges: inout [Int32: Range<Int64>], producer: KafkaProducer?,
+        configuration: ReplayConfiguration, ledger: DeliveryLedger
+    ) {
+        guard let range = ranges[message.partition], message.offset >= range.lowerBound else { return }
+        guard message.offset < range.upperBound else {
+            // Everything before the end offset was read (some offsets may be gaps).
+            close(message.partition, ranges: &ranges)
+            return
+        }
+        read += 1
+        ranges[message.partition] = (message.offset + 1)..<range.upperBound
+        uncommitted[message.partition] = message.offset + 1
+        let letter = DeadLetter(message)
+        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition) {
+            replayedByCode[letter.errorCode ?? "-", default: 0] += 1
+            batchReplayed += 1
+            if let producer { send(letter, with: producer, configuration: configuration, ledger: ledger) }
+        } else {
+            skipped += 1
+        }
+        if message.offset + 1 >= range.upperBound { close(message.partition, ranges: &ranges) }
+    }
+
+    private mutating func close(_ partition: Int32, ranges: inout [Int32: Range<Int64>]) {
+        ranges[partition] = nil
+        finished.append(partition)
+    }
+
+    private mutating func send(
+        _ letter: DeadLetter, with producer: KafkaProducer, configuration: ReplayConfiguration, ledger: DeliveryLedger
+    ) {
+        let opaque = UInt64(batch.count)
+        batch.append(letter.position)
+        do throws(KafkaError) {
+            try producer.produce(
+                topic: configuration.inputTopic, key: letter.key, value: letter.value,
+                headers: letter.replayHeaders + configuration.extraHeaders,
+                opaque: opaque, waitingForRoomUpTo: .seconds(600))
+        } catch {
+            ledger.recordFailure(opaque: opaque, error: error)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CreatePipeline
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+import Testing
+import Worker
+
+/// An embedded cluster with the worker's three topics (names unique to the
+/// test), a scratch folder for input files, and what the tool tests do with
+/// them: run a worker until caught up, read a topic back.
+final class ToolTestBed: Sendable {
+    let cluster: EmbeddedKafkaCluster
+    let topics: WorkerConfiguration.Topics
+    /// Where the test's input files go.
+    let files: ScratchFolder
+    static let partitions: Int32 = 3
+
+    private static let counter = Atomic<Int>(0)
+
+    init() throws {
+        cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let suffix = "\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
+        topics = WorkerConfiguration.Topics(
+            input: "tools-create-\(suffix)", output: "tools-created-\(suffix)", deadLetter: "tools-dlq-\(suffix)")
+        for topic in [topics.input, topics.output, topics.deadLetter] {
+            try cluster.createTopic(topic, partitions: Self.partitions)
+        }
+        files = try ScratchFolder()
+    }
+
+    deinit { cluster.close() }
+
+    /// The librdkafka properties every client of the test uses.
+    var kafka: KafkaConfiguration {
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = cluster.bootstrapServers
+        configuration["session.timeout.ms"] = "6000"
+        configuration["heartbeat.interval.ms"] = "500"
+        return configuration
+    }
+
+    /// Runs a worker in `group` until the group has caught up with the input.
+    @discardableResult
+    func runWorker(group: String, maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize) async throws -> WorkerSummary {
+        var logger = Logger(label: "tools-test-worker")
+        logger.logLevel = .warning
+        let configuration = WorkerConfiguration(
+            topics: topics, kafka: kafka, groupID: group, untilCaughtUp: true,
+            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20), maximumBodySize: maximumBodySize)
+        return try await Worker(configuration: configuration, logger: logger).run()
+    }
+
+    /// Every record of `topic`, read until its end offsets (taken now) are reached.
+    func readAll(_ topic: String) throws -> [KafkaMessage] {
+        try KafkaConsumer.readRecords(
+            topic: topic, count: try recordCount(topic), bootstrapServers: cluster.bootstrapServers,
+            timeout: .seconds(60))
+    }
+
+    /// Records on `topic`, from its watermarks.
+    func recordCount(_ topic: String) throws -> Int {
+        var configuration = kafka
+        configuration.groupID = "usp-tools-probe"
+        let probe = try KafkaConsumer(configuration: configuration)
+        defer { try? probe.close() }
+        var total: Int64 = 0
+        for partition in 0..<Self.partitions {
+            let (low, high) = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
+            total += high - low
+        }
+        return Int(total)
+    }
+}
+
+extension KafkaMessage {
+    /// The value of the first header with this name, as text.
+    func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+    }
+}
