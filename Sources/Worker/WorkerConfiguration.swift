@@ -89,10 +89,9 @@ public struct WorkerConfiguration: Sendable {
     /// The producer's properties: the user's, plus a queue sized to the
     /// in-flight cap; idempotence and `acks=all` are the Kafka layer's defaults.
     var producerConfiguration: KafkaConfiguration {
-        var configuration = kafka
         // The user's properties serve both clients; the consumer's own ones would
         // only make librdkafka warn in the producer.
-        for key in Self.consumerOnlyKeys { configuration[key] = nil }
+        var configuration = kafka.withoutConsumerOnlyProperties
         // Each record in flight has at most one output queued at a time (its
         // entity, or later its dead letter), so this queue never fills: a dead
         // letter enqueued from the delivery thread must never wait for room
@@ -100,17 +99,6 @@ public struct WorkerConfiguration: Sendable {
         configuration.setDefault("queue.buffering.max.messages", String(maxInFlight + 1_000))
         return configuration
     }
-}
-
-extension WorkerConfiguration {
-    /// Group and fetch properties, which a producer ignores with a warning.
-    static let consumerOnlyKeys = [
-        "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
-        "partition.assignment.strategy", "group.protocol.type", "auto.offset.reset", "enable.auto.commit",
-        "auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages", "queued.max.messages.kbytes",
-        "fetch.wait.max.ms", "fetch.message.max.bytes", "fetch.max.bytes", "fetch.min.bytes",
-        "fetch.error.backoff.ms", "isolation.level", "enable.partition.eof", "check.crcs", "offset.store.method",
-    ]
 }
 
 extension KafkaConfiguration {
