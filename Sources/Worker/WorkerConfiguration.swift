@@ -52,7 +52,7 @@ public struct WorkerConfiguration: Sendable {
         kafka: KafkaConfiguration = KafkaConfiguration(),
         groupID: String = "usp-worker",
         untilCaughtUp: Bool = false,
-        maxInFlight: Int = 20_000,
+        maxInFlight: Int = 5_000,
         commitInterval: Duration = .milliseconds(500),
         shutdownTimeout: Duration = .seconds(30),
         maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize

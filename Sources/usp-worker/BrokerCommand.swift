@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kafka
 import Logging
 import ServiceLifecycle
@@ -27,6 +30,9 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         print(cluster.bootstrapServers)
         print("topics: \(names.input), \(names.output), \(names.deadLetter) (\(partitions) partitions each); Ctrl-C stops")
+        // Scripts read the address from a pipe or a file while the cluster runs
+        // (fflush(NULL) flushes every stream, standard output among them).
+        fflush(nil)
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "usp-worker.broker"))

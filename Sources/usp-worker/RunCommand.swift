@@ -20,8 +20,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Exit 0 once the group's committed offsets reach the input's high watermarks taken at start (env USP_UNTIL_CAUGHT_UP=true).")
     var untilCaughtUp = false
 
-    @Option(help: "Unacknowledged records at most before fetching pauses (env USP_MAX_IN_FLIGHT).")
+    @Option(help: "Unacknowledged records at most; at the cap the worker takes no more until some are acknowledged (env USP_MAX_IN_FLIGHT).")
     var maxInFlight: Int?
+
+    @Option(help: "Threads that run the pipeline, each for its share of the partitions; default one a core (env USP_PROCESSING_THREADS).")
+    var processingThreads: Int?
 
     @Option(help: "Milliseconds between offset commits (env USP_COMMIT_INTERVAL_MS).")
     var commitIntervalMs: Int?
@@ -41,11 +44,12 @@ struct RunCommand: AsyncParsableCommand {
             ("--commit-interval-ms", try commitIntervalMs ?? environment("COMMIT_INTERVAL_MS", as: Int.self)),
             ("--shutdown-timeout", try shutdownTimeout ?? environment("SHUTDOWN_TIMEOUT", as: Int.self)),
             ("--max-body-size", try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self)),
+            ("--processing-threads", try processingThreads ?? environment("PROCESSING_THREADS", as: Int.self)),
         ]
         for (flag, value) in positive where (value ?? 1) <= 0 {
             throw ValidationError("\(flag) must be positive")
         }
-        return WorkerConfiguration(
+        var configuration = WorkerConfiguration(
             topics: topics.topics,
             kafka: try kafka.kafkaConfiguration(),
             groupID: group ?? environment("GROUP") ?? defaults.groupID,
@@ -54,6 +58,8 @@ struct RunCommand: AsyncParsableCommand {
             commitInterval: positive[1].1.map { .milliseconds($0) } ?? defaults.commitInterval,
             shutdownTimeout: positive[2].1.map { .seconds($0) } ?? defaults.shutdownTimeout,
             maximumBodySize: positive[3].1 ?? defaults.maximumBodySize)
+        configuration.processingThreads = positive[4].1 ?? defaults.processingThreads
+        return configuration
     }
 
     func run() async throws {
