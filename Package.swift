@@ -10,12 +10,19 @@ let package = Package(
         .library(name: "CreatePipeline", targets: ["CreatePipeline"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "OutboundRecords", targets: ["OutboundRecords"]),
+        .library(name: "HTTPCreate", targets: ["HTTPCreate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
@@ -40,13 +47,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The outbound records of the contract ("Outbound records"), shared by every front end.
+        .target(name: "OutboundRecords", dependencies: ["CreatePipeline", "Kafka"]),
+        // POST /security/userSecurityProfiles over HTTP: routes for a Hummingbird router.
+        .target(
+            name: "HTTPCreate",
+            dependencies: [
+                "CreatePipeline", "Kafka", "OutboundRecords",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Realistic creation events for the demo, benchmarks and tests.
         .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "CreatePipeline", "HTTPCreate", "Kafka", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -61,6 +85,14 @@ let package = Package(
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
+        .testTarget(
+            name: "HTTPCreateTests",
+            dependencies: [
+                "CreatePipeline", "HTTPCreate", "Kafka", "OutboundRecords", "Worker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

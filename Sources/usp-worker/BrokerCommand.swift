@@ -3,6 +3,8 @@ import Kafka
 import Logging
 import ServiceLifecycle
 
+import func Foundation.fflush
+
 /// `usp-worker broker`: the embedded cluster alone, for trying the worker,
 /// kcat or any Kafka client on loopback without a real cluster.
 struct BrokerCommand: AsyncParsableCommand {
@@ -27,6 +29,7 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         print(cluster.bootstrapServers)
         print("topics: \(names.input), \(names.output), \(names.deadLetter) (\(partitions) partitions each); Ctrl-C stops")
+        fflush(nil)  // a script reading the servers from a pipe must not wait for exit
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "usp-worker.broker"))
