@@ -133,7 +133,13 @@ public struct UserSecurityProfilesEndpoint: Sendable {
 
         if let authorizer {
             var profile: ProfileOwnership?
-            if case .created(let entity) = result { profile = ProfileOwnership(entity: entity.body) }
+            if case .created(let entity) = result {
+                // Fails closed: a valid body must never reach the authorizer as if it were invalid.
+                guard let owner = ProfileOwnership(entity: entity.body) else {
+                    return exchange.failed(.forbidden("The profile's tenant could not be read; the request is refused."))
+                }
+                profile = owner
+            }
             if let refusal = await authorizer.authorize(authorization: request.headers[.authorization], profile: profile) {
                 return exchange.failed(refusal)
             }
