@@ -129,7 +129,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         }
         let idempotencyKey = request.headers[.idempotencyKey].flatMap { $0.isEmpty ? nil : $0 }
         let basis: IdempotencyBasis = idempotencyKey.map { .idempotencyKey($0) } ?? .named("http:\(exchange.requestID)")
-        var result = create(body, exchange.context(basis: basis))
+        let result = create(body, exchange.context(basis: basis))
 
         if let authorizer {
             var profile: ProfileOwnership?
@@ -144,16 +144,16 @@ public struct UserSecurityProfilesEndpoint: Sendable {
                 return exchange.failed(refusal)
             }
         }
-        guard case .created(var entity) = result else {
-            if case .rejected(let error) = result { return exchange.failed(error) }
-            preconditionFailure("a create result is either created or rejected")
+        var entity: CreatedEntity
+        switch result {
+        case .rejected(let error): return exchange.failed(error)
+        case .created(let created): entity = created
         }
         if idempotencyKey != nil {
             // A retry: build the entity again with the first create's time, so it is byte-identical.
             let first = keyedCreateTimes.firstTime(ofEntity: entity.id, proposing: exchange.time)
-            if first != exchange.time {
-                result = create(body, exchange.context(basis: basis, eventTime: first))
-                if case .created(let again) = result { entity = again }
+            if first != exchange.time, case .created(let again) = create(body, exchange.context(basis: basis, eventTime: first)) {
+                entity = again
             }
         }
         let record = CreatedEntityRecord(entity: entity, requestID: exchange.requestID) { name in

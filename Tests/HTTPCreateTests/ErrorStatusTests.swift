@@ -147,3 +147,20 @@ struct ErrorStatusTests {
         #expect(ended)
     }
 }
+
+@Suite("An entity the brokers refuse for its size", .serialized)
+struct EntityTooLargeForTheTopicTests {
+    @Test("An entity over the producer's message.max.bytes gets 413, not 503, and nothing is published")
+    func entityOverTheTopicLimitGets413() async throws {
+        let bed = try HTTPCreateTestBed()
+        let longName = String(repeating: "n", count: 2_000)
+        let text = String(decoding: try Examples.request, as: UTF8.self)
+            .replacingOccurrences(of: "\"displayName\": \"Display Name value\",\n  \"riskScore\"", with: "\"displayName\": \"\(longName)\",\n  \"riskScore\"")
+        #expect(text.contains(longName))
+        let response = try await bed.withServer(kafka: ["message.max.bytes": "1000"]) { port in
+            try await HTTPExchange(body: Array(text.utf8)).send(to: port)
+        }
+        ErrorStatusTests.expectGraphError(response, status: 413, code: "RequestEntityTooLarge")
+        #expect(try bed.recordCount() == 0)
+    }
+}
