@@ -28,6 +28,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         /// The `Retry-After` of a 503, in seconds.
         public var retryAfterSeconds: Int
 
+        /// The defaults are those of `usp-worker run`.
         public init(
             maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize, idempotencyWindow: Int = 100_000,
             retryAfterSeconds: Int = 1
@@ -43,6 +44,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         "/security/userSecurityProfiles", "/beta/security/userSecurityProfiles", "/v1.0/security/userSecurityProfiles",
     ]
 
+    /// The limits it was created with.
     public let configuration: Configuration
     private let pipeline: CreatePipeline
     private let publisher: EntityPublisher
