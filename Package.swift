@@ -11,12 +11,19 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Worker", targets: ["Worker"]),
         .library(name: "OperatorTools", targets: ["OperatorTools"]),
+        .library(name: "OutboundRecords", targets: ["OutboundRecords"]),
+        .library(name: "HTTPCreate", targets: ["HTTPCreate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
@@ -36,7 +43,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "CreatePipeline", "Kafka",
+                "CreatePipeline", "Kafka", "OutboundRecords",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -60,13 +67,30 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The outbound records of the contract ("Outbound records"), shared by every front end.
+        .target(name: "OutboundRecords", dependencies: ["CreatePipeline", "Kafka"]),
+        // POST /security/userSecurityProfiles over HTTP: routes for a Hummingbird router.
+        .target(
+            name: "HTTPCreate",
+            dependencies: [
+                "CreatePipeline", "Kafka", "OutboundRecords",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Realistic creation events for the demo, benchmarks and tests.
         .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "OperatorTools", "SampleEvents", "Worker",
+                "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -86,6 +110,14 @@ let package = Package(
             dependencies: [
                 "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HTTPCreateTests",
+            dependencies: [
+                "CreatePipeline", "HTTPCreate", "Kafka", "OutboundRecords", "Worker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

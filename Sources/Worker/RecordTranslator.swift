@@ -1,5 +1,6 @@
 import CreatePipeline
 import Kafka
+import OutboundRecords
 
 /// One record to publish: an entity for the output topic, or a dead letter.
 struct OutboundRecord: Sendable {
@@ -62,18 +63,9 @@ struct RecordTranslator: Sendable {
     }
 
     private func entityRecord(_ entity: CreatedEntity, context: CreateContext, inbound: InboundRecord) -> OutboundRecord {
-        var headers = [
-            KafkaHeader(name: "content-type", value: Array("application/json".utf8)),
-            KafkaHeader(name: "location", value: Array("/security/userSecurityProfiles/\(entity.id)".utf8)),
-            KafkaHeader(name: "request-id", value: Array(context.requestID.utf8)),
-        ]
-        for name in ["client-request-id", "traceparent", "tracestate"] {
-            if let value = inbound.headerValue(name) {
-                headers.append(KafkaHeader(name: name, value: Array(value.utf8)))
-            }
-        }
+        let record = CreatedEntityRecord(entity: entity, requestID: context.requestID, requestHeader: inbound.headerValue)
         return OutboundRecord(
-            kind: .entity, topic: topics.output, key: Array(entity.id.utf8), value: entity.body, headers: headers)
+            kind: .entity, topic: topics.output, key: record.key, value: record.value, headers: record.headers)
     }
 
     /// The pipeline's context: the idempotency basis from the header or the

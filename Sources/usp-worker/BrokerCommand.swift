@@ -6,6 +6,8 @@ import Kafka
 import Logging
 import ServiceLifecycle
 
+import func Foundation.fflush
+
 /// `usp-worker broker`: the embedded cluster alone, for trying the worker,
 /// kcat or any Kafka client on loopback without a real cluster.
 struct BrokerCommand: AsyncParsableCommand {

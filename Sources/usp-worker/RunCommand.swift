@@ -35,6 +35,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest inbound value in bytes; larger ones get 413 (env USP_MAX_BODY_SIZE).")
     var maxBodySize: Int?
 
+    @OptionGroup var http: HTTPCreateOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func workerConfiguration() throws -> WorkerConfiguration {
@@ -65,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try workerConfiguration()
         let logger = logging.bootstrap(label: "usp-worker")
-        let summary = try await runWorker(configuration, logger: logger)
+        let httpServices = try http.services(for: configuration, logger: logger)
+        let summary = try await runWorker(configuration, logger: logger, alongside: httpServices)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
         }
@@ -74,18 +77,23 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Runs a worker under a service group that turns SIGTERM and SIGINT into
 /// a graceful drain. Returns the summary; throws when the worker failed.
-func runWorker(_ configuration: WorkerConfiguration, logger: Logger) async throws -> WorkerSummary? {
+///
+/// `others` run beside it, started in order and stopped in reverse order before the
+/// worker; any of them ending or failing stops the whole group.
+func runWorker(
+    _ configuration: WorkerConfiguration, logger: Logger, alongside others: [any Service] = []
+) async throws -> WorkerSummary? {
     let worker = Worker(configuration: configuration, logger: logger)
     let result = Mutex<WorkerSummary?>(nil)
     let service = WorkerService(worker: worker) { summary in result.withLock { $0 = summary } }
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: [
+            services: ([service] + others).map {
                 .init(
-                    service: service,
+                    service: $0,
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup)
-            ],
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
     try await group.run()
