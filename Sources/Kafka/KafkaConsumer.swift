@@ -86,6 +86,12 @@ public final class KafkaConsumer: @unchecked Sendable {
             let code = rd_kafka_resp_err_t(rawValue: code)
             core.reportError(KafkaError(code: KafkaErrorCode(code), message: reason.map { String(cString: $0) }))
         }
+        rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+            guard let json else { return 0 }
+            let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+            Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue().reportStatistics(text)
+            return 0  // librdkafka frees the buffer
+        }
         rd_kafka_conf_set_offset_commit_cb(conf) { _, code, offsets, opaque in
             // Commit results (async commits have no other report). No stored offset
             // to commit is not an error.
@@ -123,6 +129,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// are written to standard error.
     public func setErrorHandler(_ handler: @escaping @Sendable (KafkaError) -> Void) {
         core.owner.withLock { $0.errorHandler = handler }
+    }
+
+    /// Sets the handler for librdkafka's statistics: one JSON document (see
+    /// librdkafka's STATISTICS.md) every `statistics.interval.ms`, which is 0 (none)
+    /// unless configured. It runs on the polling thread inside `poll`, so it should
+    /// only hand the text on.
+    public func setStatisticsHandler(_ handler: @escaping @Sendable (String) -> Void) {
+        core.owner.withLock { $0.statisticsHandler = handler }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription); the group
@@ -390,6 +404,7 @@ final class ConsumerCore: @unchecked Sendable {
         var errorHandler: @Sendable (KafkaError) -> Void = { error in
             writeStandardError("kafka consumer: \(error)\n")
         }
+        var statisticsHandler: @Sendable (String) -> Void = { _ in }
     }
 
     // Set once, right after rd_kafka_new, before the consumer is shared.
@@ -403,7 +418,14 @@ final class ConsumerCore: @unchecked Sendable {
 
     func reportError(_ error: KafkaError) {
         let handler = owner.withLock { $0.errorHandler }
+        var error = error
+        error.message = SecretValues.redacting(error.message)
         handler(error)
+    }
+
+    func reportStatistics(_ json: String) {
+        let handler = owner.withLock { $0.statisticsHandler }
+        handler(json)
     }
 }
 
