@@ -19,13 +19,21 @@ public final class Worker: Sendable {
     public let configuration: WorkerConfiguration
     public let statistics: WorkerStatistics
     public let health: WorkerHealth
+    /// Where the worker's measurements go (`/metrics`).
+    public let metrics: WorkerMetrics
+    /// What its Kafka clients last reported about themselves (`/metrics`, `/livez`, `/readyz`).
+    public let kafkaStatistics = KafkaClientStatistics()
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
 
-    public init(configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics()) {
+    public init(
+        configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics(),
+        metrics: WorkerMetrics = .discarding
+    ) {
         self.configuration = configuration
         self.statistics = statistics
         self.health = WorkerHealth()
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -65,6 +73,7 @@ final class WorkerLoop: Sendable {
 
     private var configuration: WorkerConfiguration { worker.configuration }
     private var statistics: WorkerStatistics { worker.statistics }
+    private var metrics: WorkerMetrics { worker.metrics }
 
     init(worker: Worker, logger: Logger) throws {
         self.worker = worker
@@ -77,6 +86,8 @@ final class WorkerLoop: Sendable {
         let handlers = CallbackTarget()
         producer = try KafkaProducer(configuration: configuration.producerConfiguration) { report in
             handlers.loop?.delivered(report)
+        } onError: { [logger] error in
+            logger.warning("kafka producer error", metadata: ["error": "\(error)"])
         }
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { event, consumer in
             handlers.loop?.rebalance(event, consumer: consumer)
@@ -84,6 +95,8 @@ final class WorkerLoop: Sendable {
         consumer.setErrorHandler { [logger] error in
             logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
         }
+        consumer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeConsumer($0) }
+        producer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeProducer($0) }
         handlers.loop = self
     }
 
@@ -139,6 +152,7 @@ final class WorkerLoop: Sendable {
                 handle(message)
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
+            metrics.inFlight.record(tracker.inFlightCount)
             let now = ContinuousClock.now
             if now >= nextCommit {
                 let again = now >= nextRecommit
@@ -157,7 +171,9 @@ final class WorkerLoop: Sendable {
     }
 
     private func handle(_ message: borrowing KafkaMessageView) {
+        let start = ContinuousClock.now
         statistics.consumed.add(1, ordering: .relaxed)
+        metrics.consumed.increment()
         let record = InboundRecord(message)
         guard let ticket = tracker.dispatch(record) else {
             // A record of a partition this worker no longer holds: its new
@@ -167,6 +183,7 @@ final class WorkerLoop: Sendable {
             return
         }
         publish(translator.translate(record), ticket: ticket)
+        metrics.processing.record(start.duration(to: .now))
     }
 
     /// Hands an output to the producer. A record-specific refusal of an
@@ -178,6 +195,7 @@ final class WorkerLoop: Sendable {
             try producer.produce(
                 topic: output.topic, key: output.key, value: output.value, headers: output.headers,
                 opaque: ticket.opaque, waitingForRoomUpTo: configuration.shutdownTimeout)
+            if case .deadLetter(_, let code) = output.kind { metrics.deadLettered(code: code) }
         } catch {
             refused(ticket, error: error)
         }
@@ -187,10 +205,13 @@ final class WorkerLoop: Sendable {
 
     func delivered(_ report: DeliveryReport) {
         let ticket = DeliveryTicket(opaque: report.opaque)
+        if let latency = report.latency { metrics.publishing.record(latency) }
         guard let error = report.error else {
             tracker.complete(ticket)
             switch ticket.kind {
-            case .entity: statistics.created.add(1, ordering: .relaxed)
+            case .entity:
+                statistics.created.add(1, ordering: .relaxed)
+                metrics.created.increment()
             case .deadLetter: statistics.deadLettered.add(1, ordering: .relaxed)
             }
             return
@@ -202,6 +223,7 @@ final class WorkerLoop: Sendable {
     /// refused for something about the record itself becomes a dead letter;
     /// anything else stops the record's partition.
     private func refused(_ ticket: DeliveryTicket, error: KafkaError) {
+        metrics.publishFailed(ticket.kind == .entity ? .entity : .deadLetter)
         if ticket.kind == .entity, error.isAboutTheRecord, let record = tracker.record(for: ticket) {
             logger.warning(
                 "entity refused by the broker; dead-lettering the record",
@@ -222,6 +244,7 @@ final class WorkerLoop: Sendable {
 
     func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) {
         statistics.rebalances.add(1, ordering: .relaxed)
+        metrics.rebalanced(event)
         switch event {
         case .assigned(let partitions):
             let mine = inputPartitions(partitions)
@@ -260,6 +283,7 @@ final class WorkerLoop: Sendable {
         do {
             try consumer.commit(offsets, mode: mode)
             statistics.commits.add(1, ordering: .relaxed)
+            metrics.commits.increment()
         } catch {
             logger.warning("commit failed; it is retried with the next one", metadata: ["error": "\(error)"])
         }
