@@ -10,12 +10,15 @@ let package = Package(
         .library(name: "CreatePipeline", targets: ["CreatePipeline"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "Operations", targets: ["Operations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -42,12 +45,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What operators see of a running worker: the HTTP listener with
+        // /metrics (Prometheus), /livez and /readyz.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "Kafka", "Worker",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Realistic creation events for the demo, benchmarks and tests.
         .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "CreatePipeline", "Kafka", "Operations", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,6 +79,15 @@ let package = Package(
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Kafka", "Operations", "SampleEvents", "Worker",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

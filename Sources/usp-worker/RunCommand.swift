@@ -1,6 +1,7 @@
 import ArgumentParser
 import Kafka
 import Logging
+import Operations
 import ServiceLifecycle
 import Synchronization
 import Worker
@@ -32,6 +33,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest inbound value in bytes; larger ones get 413 (env USP_MAX_BODY_SIZE).")
     var maxBodySize: Int?
 
+    @OptionGroup var http: HTTPOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func workerConfiguration() throws -> WorkerConfiguration {
@@ -58,30 +61,43 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try workerConfiguration()
+        let http = try http.settings()
         let logger = logging.bootstrap(label: "usp-worker")
-        let summary = try await runWorker(configuration, logger: logger)
+        let summary = try await runWorker(configuration, logger: logger, http: http)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
         }
     }
 }
 
-/// Runs a worker under a service group that turns SIGTERM and SIGINT into
-/// a graceful drain. Returns the summary; throws when the worker failed.
-func runWorker(_ configuration: WorkerConfiguration, logger: Logger) async throws -> WorkerSummary? {
-    let worker = Worker(configuration: configuration, logger: logger)
+/// Runs a worker, with its HTTP listener unless `http` is nil, under a
+/// service group that turns SIGTERM and SIGINT into a graceful drain. Returns
+/// the summary; throws when the worker failed or the listener could not start.
+func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPSettings? = nil) async throws -> WorkerSummary? {
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    let worker: Worker
+    if let http {
+        let observed = ObservedWorker(
+            configuration: configuration, logger: logger, stuckPartitionTimeout: http.stuckPartitionTimeout)
+        worker = observed.worker
+        // First in the group, so it stops last: /readyz reports the drain.
+        let server = OperationsServer(address: http.address, routes: observed.routes, logger: logger)
+        services.append(
+            .init(
+                service: server, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+    } else {
+        worker = Worker(configuration: configuration, logger: logger)
+    }
     let result = Mutex<WorkerSummary?>(nil)
     let service = WorkerService(worker: worker) { summary in result.withLock { $0 = summary } }
+    services.append(
+        .init(
+            service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+            failureTerminationBehavior: .gracefullyShutdownGroup))
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: [
-                .init(
-                    service: service,
-                    successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup)
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
     return result.withLock { $0 }
 }
