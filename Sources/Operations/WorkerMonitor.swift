@@ -115,10 +115,11 @@ public final class WorkerMonitor: Sendable {
                 "partition \(worker.configuration.topics.input)[\(partition.partition)] has had a lag of "
                     + "\(partition.lag) for \(partition.secondsWithoutProgress) s without its committed offset moving")
         }
-        if statisticsInterval != nil, health == .joining || health == .consuming {
+        if let statisticsInterval, health == .joining || health == .consuming {
             let since = state.consumer?.receivedAt ?? createdAt
             let silence = since.duration(to: now)
-            if silence > stuckPartitionTimeout {
+            // Never sooner than three statistics intervals, however long those are.
+            if silence > max(stuckPartitionTimeout, statisticsInterval * 3) {
                 reasons.append(
                     "no statistics from the consumer for \(silence.components.seconds) s: its polling thread is not polling")
             }
