@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "OperatorTools", targets: ["OperatorTools"]),
         .library(name: "OutboundRecords", targets: ["OutboundRecords"]),
         .library(name: "HTTPCreate", targets: ["HTTPCreate"]),
+        .library(name: "Operations", targets: ["Operations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,8 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
@@ -44,6 +47,7 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "CreatePipeline", "Kafka", "OutboundRecords",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -83,12 +87,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What operators see of a running worker: the HTTP listener with
+        // /metrics (Prometheus), /livez and /readyz.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "Kafka", "Worker",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Realistic creation events for the demo, benchmarks and tests.
         .target(name: "SampleEvents"),
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "SampleEvents", "Worker",
+                "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "Operations", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +135,15 @@ let package = Package(
                 "CreatePipeline", "HTTPCreate", "Kafka", "OutboundRecords", "Worker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Kafka", "Operations", "SampleEvents", "Worker",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

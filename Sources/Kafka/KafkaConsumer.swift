@@ -86,6 +86,12 @@ public final class KafkaConsumer: @unchecked Sendable {
             let code = rd_kafka_resp_err_t(rawValue: code)
             core.reportError(KafkaError(code: KafkaErrorCode(code), message: reason.map { String(cString: $0) }))
         }
+        rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+            guard let json else { return 0 }
+            let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+            Unmanaged<ConsumerCore>.fromOpaque(opaque!).takeUnretainedValue().reportStatistics(text)
+            return 0  // librdkafka frees the buffer
+        }
         rd_kafka_conf_set_offset_commit_cb(conf) { _, code, offsets, opaque in
             // Commit results (async and automatic commits have no other report). No
             // stored offset to commit is not an error, nor a commit.
@@ -133,6 +139,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// automatic), on the polling thread inside `poll`; for counting commits.
     public func setCommitHandler(_ handler: @escaping @Sendable () -> Void) {
         core.owner.withLock { $0.commitHandler = handler }
+    }
+
+    /// Sets the handler for librdkafka's statistics: one JSON document (see
+    /// librdkafka's STATISTICS.md) every `statistics.interval.ms`, which is 0 (none)
+    /// unless configured. It runs on the polling thread inside `poll`, so it should
+    /// only hand the text on.
+    public func setStatisticsHandler(_ handler: @escaping @Sendable (String) -> Void) {
+        core.owner.withLock { $0.statisticsHandler = handler }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription); the group
@@ -429,6 +443,7 @@ final class ConsumerCore: @unchecked Sendable {
             writeStandardError("kafka consumer: \(error)\n")
         }
         var commitHandler: @Sendable () -> Void = {}
+        var statisticsHandler: @Sendable (String) -> Void = { _ in }
     }
 
     // Set once, right after rd_kafka_new, before the consumer is shared.
@@ -442,12 +457,19 @@ final class ConsumerCore: @unchecked Sendable {
 
     func reportError(_ error: KafkaError) {
         let handler = owner.withLock { $0.errorHandler }
+        var error = error
+        error.message = SecretValues.redacting(error.message)
         handler(error)
     }
 
     func reportCommit() {
         let handler = owner.withLock { $0.commitHandler }
         handler()
+    }
+
+    func reportStatistics(_ json: String) {
+        let handler = owner.withLock { $0.statisticsHandler }
+        handler(json)
     }
 }
 

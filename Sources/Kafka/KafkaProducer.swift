@@ -20,6 +20,9 @@ public struct DeliveryReport: Sendable, Hashable {
     public var offset: Int64
     /// `.noError` when the message was written and acknowledged (`acks`).
     public var errorCode: KafkaErrorCode
+    /// Microseconds from `produce` to this report (librdkafka's
+    /// `rd_kafka_message_latency`); -1 when unknown.
+    public var latencyMicroseconds: Int64
 
     /// `nil` when the message was written and acknowledged; otherwise the error for
     /// `errorCode` (name, librdkafka's text, retriable or not).
@@ -32,11 +35,17 @@ public struct DeliveryReport: Sendable, Hashable {
         self.init(opaque: opaque, partition: partition, offset: offset, errorCode: error?.code ?? .noError)
     }
 
-    public init(opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode) {
+    public init(opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode, latencyMicroseconds: Int64 = -1) {
         self.opaque = opaque
         self.partition = partition
         self.offset = offset
         self.errorCode = errorCode
+        self.latencyMicroseconds = latencyMicroseconds
+    }
+
+    /// The time from `produce` to this report, when librdkafka measured it.
+    public var latency: Duration? {
+        latencyMicroseconds >= 0 ? .microseconds(latencyMicroseconds) : nil
     }
 }
 
@@ -97,7 +106,7 @@ public final class KafkaProducer: @unchecked Sendable {
     ) throws(KafkaError) {
         let effective = configuration.withDefaults(Self.defaultProperties)
         let conf = try effective.makeNativeConfiguration()
-        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
         var errorText = [CChar](repeating: 0, count: 512)
         // rd_kafka_new takes ownership of `conf` on success only.
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
@@ -112,6 +121,14 @@ public final class KafkaProducer: @unchecked Sendable {
 
     deinit {
         close(timeout: .seconds(5))
+    }
+
+    /// Sets the handler for librdkafka's statistics: one JSON document (see
+    /// librdkafka's STATISTICS.md) every `statistics.interval.ms`, which is 0 (none)
+    /// unless configured. It runs on the delivery thread, so it should only hand
+    /// the text on.
+    public func setStatisticsHandler(_ handler: @escaping @Sendable (String) -> Void) {
+        core.statisticsHandler.withLock { $0 = handler }
     }
 
     /// Writes a client error to standard error (the default `onError`).
@@ -279,6 +296,8 @@ private final class ProducerCore: @unchecked Sendable {
     let onError: @Sendable (KafkaError) -> Void
     private let stopRequested = Atomic<Bool>(false)
     private let destroyOnExit = Atomic<Bool>(false)
+    /// Set from any thread, called on the delivery thread.
+    let statisticsHandler = Mutex<@Sendable (String) -> Void>({ _ in })
     /// Topic handles by name, created on first use and destroyed with the client.
     private let topics = Mutex<[String: OpaquePointer]>([:])
 
@@ -362,15 +381,22 @@ private final class ProducerCore: @unchecked Sendable {
                     opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
                     partition: message.pointee.partition,
                     offset: message.pointee.offset,
-                    errorCode: KafkaErrorCode(message.pointee.err)
+                    errorCode: KafkaErrorCode(message.pointee.err),
+                    latencyMicroseconds: rd_kafka_message_latency(message)
                 ))
             }
         case RD_KAFKA_EVENT_ERROR:
             let code = KafkaErrorCode(rd_kafka_event_error(event))
             let fatal = rd_kafka_event_error_is_fatal(event) != 0
-            var error = KafkaError(code: code, message: String(cString: rd_kafka_event_error_string(event)), isFatal: fatal)
+            let message = SecretValues.redacting(String(cString: rd_kafka_event_error_string(event)))
+            var error = KafkaError(code: code, message: message, isFatal: fatal)
             if fatal { error.isRetriable = false }
             onError(error)
+        case RD_KAFKA_EVENT_STATS:
+            if let json = rd_kafka_event_stats(event) {
+                let handler = statisticsHandler.withLock { $0 }
+                handler(String(cString: json))
+            }
         default:
             break
         }

@@ -19,13 +19,21 @@ public final class Worker: Sendable {
     public let configuration: WorkerConfiguration
     public let statistics: WorkerStatistics
     public let health: WorkerHealth
+    /// Where the worker's measurements go (`/metrics`).
+    public let metrics: WorkerMetrics
+    /// What its Kafka clients last reported about themselves (`/metrics`, `/livez`, `/readyz`).
+    public let kafkaStatistics = KafkaClientStatistics()
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
 
-    public init(configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics()) {
+    public init(
+        configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics(),
+        metrics: WorkerMetrics = .discarding
+    ) {
         self.configuration = configuration
         self.statistics = statistics
         self.health = WorkerHealth()
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -65,6 +73,7 @@ final class WorkerLoop: Sendable {
 
     private var configuration: WorkerConfiguration { worker.configuration }
     private var statistics: WorkerStatistics { worker.statistics }
+    private var metrics: WorkerMetrics { worker.metrics }
 
     init(worker: Worker, logger: Logger) throws {
         self.worker = worker
@@ -77,6 +86,8 @@ final class WorkerLoop: Sendable {
         let handlers = CallbackTarget()
         producer = try KafkaProducer(configuration: configuration.producerConfiguration) { report in
             handlers.loop?.delivered(report)
+        } onError: { [logger] error in
+            logger.warning("kafka producer error", metadata: ["error": "\(error)"])
         }
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { event, consumer in
             handlers.loop?.rebalance(event, consumer: consumer)
@@ -84,9 +95,12 @@ final class WorkerLoop: Sendable {
         consumer.setErrorHandler { [logger] error in
             logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
         }
-        consumer.setCommitHandler { [statistics = worker.statistics] in
+        consumer.setCommitHandler { [statistics = worker.statistics, metrics = worker.metrics] in
             statistics.commits.add(1, ordering: .relaxed)
+            metrics.commits.increment()
         }
+        consumer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeConsumer($0) }
+        producer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeProducer($0) }
         handlers.loop = self
     }
 
@@ -97,7 +111,9 @@ final class WorkerLoop: Sendable {
         // The lanes call back into the loop; they stop (ending their threads
         // and so their references to it) in `shutDown`.
         let lanes = ProcessingLanes(count: configuration.processingThreads) { item in
+            let start = ContinuousClock.now
             self.publish(self.translator.translate(item.record), ticket: item.ticket)
+            self.metrics.processing.record(start.duration(to: .now))
         }
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
@@ -147,6 +163,7 @@ final class WorkerLoop: Sendable {
                 lanes.submit(&batches)
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
+            metrics.inFlight.record(tracker.inFlightCount)
             let now = ContinuousClock.now
             if now >= nextStore {
                 storeAcknowledged()
@@ -166,6 +183,7 @@ final class WorkerLoop: Sendable {
     /// window, in consumption order; a lane runs the pipeline on it.
     private func take(_ message: borrowing KafkaMessageView) -> ProcessingLanes.Item? {
         statistics.consumed.add(1, ordering: .relaxed)
+        metrics.consumed.increment()
         let record = InboundRecord(message)
         guard let ticket = tracker.dispatch(record) else {
             // A record of a partition this worker no longer holds: its new
@@ -186,6 +204,7 @@ final class WorkerLoop: Sendable {
             try producer.produce(
                 topic: output.topic, key: output.key, value: output.value, headers: output.headers,
                 opaque: ticket.opaque, waitingForRoomUpTo: configuration.shutdownTimeout)
+            if case .deadLetter(_, let code) = output.kind { metrics.deadLettered(code: code) }
         } catch {
             refused(ticket, error: error)
         }
@@ -195,10 +214,13 @@ final class WorkerLoop: Sendable {
 
     func delivered(_ report: DeliveryReport) {
         let ticket = DeliveryTicket(opaque: report.opaque)
+        if let latency = report.latency { metrics.publishing.record(latency) }
         guard let error = report.error else {
             tracker.complete(ticket)
             switch ticket.kind {
-            case .entity: statistics.created.add(1, ordering: .relaxed)
+            case .entity:
+                statistics.created.add(1, ordering: .relaxed)
+                metrics.created.increment()
             case .deadLetter: statistics.deadLettered.add(1, ordering: .relaxed)
             }
             return
@@ -210,6 +232,7 @@ final class WorkerLoop: Sendable {
     /// refused for something about the record itself becomes a dead letter;
     /// anything else stops the record's partition.
     private func refused(_ ticket: DeliveryTicket, error: KafkaError) {
+        metrics.publishFailed(ticket.kind == .entity ? .entity : .deadLetter)
         if ticket.kind == .entity, error.isAboutTheRecord, let record = tracker.record(for: ticket) {
             logger.warning(
                 "entity refused by the broker; dead-lettering the record",
@@ -230,6 +253,7 @@ final class WorkerLoop: Sendable {
 
     func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) {
         statistics.rebalances.add(1, ordering: .relaxed)
+        metrics.rebalanced(event)
         switch event {
         case .assigned(let partitions):
             let mine = inputPartitions(partitions)

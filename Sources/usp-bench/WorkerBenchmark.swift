@@ -56,7 +56,7 @@ struct WorkerBenchmark: ParsableCommand {
         process.arguments = [
             "run", "--brokers", cluster.bootstrapServers, "--group", "bench", "--input-topic", "input",
             "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
-            "--log-format", "text", "--log-level", "warning",
+            "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
         ]
         let workerStart = ContinuousClock.now
         try process.run()

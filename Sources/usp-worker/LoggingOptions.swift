@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kafka
 import Logging
 
 /// How the command logs: JSON lines for machines by default, text for people.
@@ -33,6 +34,24 @@ struct LoggingOptions: ParsableArguments {
             handler.logLevel = level
             return handler
         }
+        let kafkaLogger = Logger(label: "librdkafka")
+        KafkaLogging.route { line in
+            kafkaLogger.log(
+                level: Self.level(ofSeverity: line.severity), "\(line.message)",
+                metadata: ["facility": "\(line.facility)", "client": "\(line.client)"])
+        }
         return Logger(label: label)
+    }
+
+    /// swift-log's level for a syslog severity (what librdkafka logs with).
+    static func level(ofSeverity severity: Int32) -> Logger.Level {
+        switch severity {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
     }
 }

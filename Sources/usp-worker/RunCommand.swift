@@ -1,6 +1,7 @@
 import ArgumentParser
 import Kafka
 import Logging
+import Operations
 import ServiceLifecycle
 import Synchronization
 import Worker
@@ -35,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest inbound value in bytes; larger ones get 413 (env USP_MAX_BODY_SIZE).")
     var maxBodySize: Int?
 
-    @OptionGroup var http: HTTPCreateOptions
+    @OptionGroup var http: HTTPOptions
 
     @OptionGroup var logging: LoggingOptions
 
@@ -66,36 +67,49 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try workerConfiguration()
+        let http = try http.settings()
         let logger = logging.bootstrap(label: "usp-worker")
-        let httpServices = try http.services(for: configuration, logger: logger)
-        let summary = try await runWorker(configuration, logger: logger, alongside: httpServices)
+        let summary = try await runWorker(configuration, logger: logger, http: http)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
         }
     }
 }
 
-/// Runs a worker under a service group that turns SIGTERM and SIGINT into
-/// a graceful drain. Returns the summary; throws when the worker failed.
+/// Runs a worker, with its HTTP listener unless `http` is nil, under a
+/// service group that turns SIGTERM and SIGINT into a graceful drain. Returns
+/// the summary; throws when the worker failed or the listener could not start.
 ///
-/// `others` run beside it, started in order and stopped in reverse order before the
-/// worker; any of them ending or failing stops the whole group.
-func runWorker(
-    _ configuration: WorkerConfiguration, logger: Logger, alongside others: [any Service] = []
-) async throws -> WorkerSummary? {
-    let worker = Worker(configuration: configuration, logger: logger)
+/// The group stops its services in reverse order: the worker drains first
+/// while `/readyz` says so, then the listener stops taking requests, then the
+/// HTTP create endpoint's publisher delivers what it still holds.
+func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPSettings? = nil) async throws -> WorkerSummary? {
+    var services: [any Service] = []
+    let worker: Worker
+    if let http {
+        let observed = ObservedWorker(
+            configuration: configuration, logger: logger, stuckPartitionTimeout: http.stuckPartitionTimeout)
+        worker = observed.worker
+        let create = try http.create.map { try CreateEndpoint(settings: $0, worker: configuration, logger: logger) }
+        if let create { services.append(create.publisher) }
+        services.append(
+            OperationsServer(
+                address: http.address, routes: observed.routes, logger: logger,
+                http1: create?.http1Configuration ?? .init(),
+                mountRoutes: { router in create?.endpoint.addRoutes(to: router) }))
+    } else {
+        worker = Worker(configuration: configuration, logger: logger)
+    }
     let result = Mutex<WorkerSummary?>(nil)
-    let service = WorkerService(worker: worker) { summary in result.withLock { $0 = summary } }
+    services.append(WorkerService(worker: worker) { summary in result.withLock { $0 = summary } })
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: ([service] + others).map {
+            services: services.map {
                 .init(
-                    service: $0,
-                    successTerminationBehavior: .gracefullyShutdownGroup,
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup)
             },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
     return result.withLock { $0 }
 }

@@ -12,7 +12,7 @@ import Testing
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
             "--dead-letter-topic", bed.topics.deadLetter,
             "--kafka-property", "session.timeout.ms=6000", "--commit-interval-ms", "200",
-            "--log-format", "text",
+            "--log-format", "text", "--http-host", "127.0.0.1", "--http-port", "0",
         ] + (untilCaughtUp ? ["--until-caught-up"] : [])
     }
 

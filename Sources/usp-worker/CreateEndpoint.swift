@@ -1,0 +1,31 @@
+import HTTPCreate
+import Hummingbird
+import Logging
+import Worker
+
+/// The create endpoint's settings once read from `HTTPOptions`.
+struct CreateEndpointSettings {
+    var publishTimeout: Duration
+    var idempotencyWindow: Int
+}
+
+/// `POST /security/userSecurityProfiles` for `usp-worker run`: the routes mounted on
+/// the worker's HTTP listener, the publisher they wait on (a service of its own, to
+/// run before the listener), and the listener's HTTP/1 settings they need.
+struct CreateEndpoint {
+    let publisher: EntityPublisher
+    let endpoint: UserSecurityProfilesEndpoint
+
+    init(settings: CreateEndpointSettings, worker: WorkerConfiguration, logger: Logger) throws {
+        publisher = try EntityPublisher(
+            kafka: worker.kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)
+        endpoint = UserSecurityProfilesEndpoint(
+            publisher: publisher,
+            configuration: .init(maximumBodySize: worker.maximumBodySize, idempotencyWindow: settings.idempotencyWindow))
+    }
+
+    /// Closes a connection after a 413 or 415 instead of reading the refused body on.
+    var http1Configuration: HTTP1Channel.Configuration {
+        .init(additionalChannelHandlers: [LingeringCloseHandler()])
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Operations
+
+/// The HTTP listener's flags: `/metrics`, `/livez`, `/readyz` and `POST /security/userSecurityProfiles`.
+struct HTTPOptions: ParsableArguments {
+    @Option(help: "Port of the HTTP listener for /metrics, /livez and /readyz; 0 lets the system choose (env USP_HTTP_PORT; default 8080).")
+    var httpPort: Int?
+
+    @Option(help: "Address the HTTP listener binds (env USP_HTTP_HOST; default 0.0.0.0, every interface).")
+    var httpHost: String?
+
+    @Flag(help: "Run without the HTTP listener (env USP_NO_HTTP=true).")
+    var noHttp = false
+
+    @Option(help: "Seconds an assigned partition may have lag without its committed offset moving before /livez fails (env USP_STUCK_PARTITION_TIMEOUT; default 300).")
+    var stuckPartitionTimeout: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Serve POST /security/userSecurityProfiles on the listener (env USP_HTTP_CREATE=false turns it off).")
+    var httpCreate = true
+
+    @Option(help: "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503 (env USP_PUBLISH_TIMEOUT_MS; default 5000).")
+    var publishTimeoutMs: Int?
+
+    @Option(help: "Idempotency-Key creates whose first time is remembered, so retries are byte-identical (env USP_IDEMPOTENCY_WINDOW; default 100000).")
+    var idempotencyWindow: Int?
+
+    /// What to listen on, or nil when the listener is off.
+    func settings() throws -> HTTPSettings? {
+        if try noHttp || (environment("NO_HTTP", as: Bool.self) ?? false) { return nil }
+        let port = try httpPort ?? environment("HTTP_PORT", as: Int.self) ?? 8080
+        guard (0...65535).contains(port) else { throw ValidationError("--http-port must be 0…65535") }
+        let timeout = try stuckPartitionTimeout ?? environment("STUCK_PARTITION_TIMEOUT", as: Int.self)
+        if let timeout, timeout <= 0 { throw ValidationError("--stuck-partition-timeout must be positive") }
+        return HTTPSettings(
+            address: ListenerAddress(host: httpHost ?? environment("HTTP_HOST") ?? "0.0.0.0", port: port),
+            stuckPartitionTimeout: timeout.map { .seconds($0) } ?? ObservedWorker.defaultStuckPartitionTimeout,
+            create: try createSettings())
+    }
+
+    /// The create endpoint's settings, or nil when it is off.
+    private func createSettings() throws -> CreateEndpointSettings? {
+        guard try httpCreate && (environment("HTTP_CREATE", as: Bool.self) ?? true) else { return nil }
+        let timeout = try publishTimeoutMs ?? environment("PUBLISH_TIMEOUT_MS", as: Int.self) ?? 5_000
+        let window = try idempotencyWindow ?? environment("IDEMPOTENCY_WINDOW", as: Int.self) ?? 100_000
+        guard timeout > 0 else { throw ValidationError("--publish-timeout-ms must be positive") }
+        guard window >= 0 else { throw ValidationError("--idempotency-window must not be negative") }
+        return CreateEndpointSettings(publishTimeout: .milliseconds(timeout), idempotencyWindow: window)
+    }
+}
+
+/// The listener's settings once read.
+struct HTTPSettings {
+    var address: ListenerAddress
+    var stuckPartitionTimeout: Duration
+    /// Nil when the listener serves no `POST /security/userSecurityProfiles`.
+    var create: CreateEndpointSettings?
+}

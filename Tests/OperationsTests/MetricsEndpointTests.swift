@@ -1,0 +1,70 @@
+import Foundation
+import Kafka
+import Logging
+import Operations
+import Testing
+import Worker
+
+/// `/metrics` scraped over HTTP while the worker runs on the embedded cluster.
+@Suite(.serialized) struct MetricsEndpointTests {
+    @Test func metricsCountWhatWasProcessedAndLagFallsToZero() async throws {
+        let bed = try OperationsTestBed(partitions: 6)
+        let count = 6_000
+        let valid = try bed.load(count)
+        // The first acknowledgements wait for librdkafka's retries, so the
+        // lag stays up for a while, and the retries are counted.
+        bed.cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 10))
+        var logger = Logger(label: "metrics-test")
+        logger.logLevel = .warning
+        let observed = ObservedWorker(configuration: bed.workerConfiguration(group: "metrics"), logger: logger)
+        let running = try await bed.start(observed)
+
+        // Scrape until every partition reports lag 0 and every record is counted.
+        var highestLag = 0.0
+        var last = Scrape("")
+        let caughtUp = try await eventually(timeout: .seconds(90)) {
+            last = try await running.client.scrape()
+            let lags = last.lags(topic: bed.topics.input)
+            highestLag = max(highestLag, lags.values.reduce(0, +))
+            return lags.count == Int(bed.partitions) && lags.values.allSatisfy { $0 == 0 }
+                && last["usp_records_consumed_total"] == Double(count)
+                && last["usp_records_in_flight"] == 0
+        }
+        #expect(caughtUp, "lag fell to zero on every partition: \(last.family("usp_consumer_lag"))")
+        #expect(highestLag > 0, "a scrape during the run saw lag")
+
+        // The counts are what was processed: the worker's own, and the topics'.
+        let statistics = running.worker.statistics
+        #expect(statistics.consumed.load(ordering: .relaxed) == count)
+        #expect(last["usp_records_consumed_total"] == Double(count))
+        #expect(last["usp_entities_created_total"] == Double(valid))
+        #expect(try bed.recordCount(bed.topics.output) == valid)
+        let deadLetters = try bed.readAll(bed.topics.deadLetter)
+        #expect(deadLetters.count == count - valid)
+        var byCode: [String: Int] = [:]
+        for record in deadLetters {
+            let code = record.headers.first { $0.name == "error-code" }?.value.map { String(decoding: $0, as: UTF8.self) }
+            byCode[code ?? "-", default: 0] += 1
+        }
+        var scrapedByCode: [String: Double] = [:]
+        for (labels, value) in last.family("usp_dead_letters_total") {
+            scrapedByCode[String(labels.dropFirst(#"{code=""#.count).dropLast(2))] = value
+        }
+        #expect(scrapedByCode == byCode.mapValues(Double.init), "dead letters by code: \(last.family("usp_dead_letters_total"))")
+        #expect(last[#"usp_publish_failures_total{output="entity"}"#] == 0)
+        #expect(last[#"usp_publish_failures_total{output="dead_letter"}"#] == 0)
+        #expect((last["usp_publish_retries_total"] ?? 0) >= 10, "every message sent again is counted")
+        #expect((last["usp_commits_total"] ?? 0) >= 1)
+        #expect((last[#"usp_rebalances_total{event="assigned"}"#] ?? 0) >= 1)
+        #expect(last["usp_assigned_partitions"] == Double(bed.partitions))
+        #expect(last["usp_stuck_partitions"] == 0)
+        // One observation per record processed, and per output acknowledged.
+        #expect(last["usp_processing_duration_seconds_count"] == Double(count))
+        #expect(last["usp_publish_duration_seconds_count"] == Double(count))
+        #expect(last.text.contains("# TYPE usp_processing_duration_seconds histogram"))
+
+        let reply = try await running.client.get("/metrics")
+        #expect(reply.contentType == PrometheusMetrics.contentType)
+        try await running.stop()
+    }
+}
