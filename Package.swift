@@ -10,12 +10,17 @@ let package = Package(
         .library(name: "CreatePipeline", targets: ["CreatePipeline"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Worker", targets: ["Worker"]),
+        .library(name: "Authentication", targets: ["Authentication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // jwt-kit 5 needs swift-crypto 4; the create pipeline works with either.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        // Test only: the loopback JWKS endpoint the key-rotation tests serve.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
@@ -31,11 +36,22 @@ let package = Package(
         ),
         // A small, safe Swift layer over librdkafka, with the embedded (mock) cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        // Bearer tokens: verify (JWT, keys from JWKS or a shared secret) and authorize
+        // (permission, tenant, vendor). Front-end neutral: the worker and an HTTP endpoint share it.
+        .target(
+            name: "Authentication",
+            dependencies: [
+                "CreatePipeline",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Consume, create, publish, commit.
         .target(
             name: "Worker",
             dependencies: [
-                "CreatePipeline", "Kafka",
+                "Authentication", "CreatePipeline", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -45,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "Authentication", "CreatePipeline", "Kafka", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,13 +70,34 @@ let package = Package(
         .executableTarget(
             name: "usp-bench",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "Authentication", "CreatePipeline", "Kafka", "SampleEvents", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test keys, signed tokens and a loopback JWKS endpoint, shared by the test targets.
+        .target(
+            name: "AuthenticationTestSupport",
+            dependencies: [
+                "Authentication",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/AuthenticationTestSupport"
+        ),
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
+        .testTarget(
+            name: "AuthenticationTests",
+            dependencies: ["Authentication", "AuthenticationTestSupport", "CreatePipeline"]
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication", "AuthenticationTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,6 +38,8 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// Inbound values above this size are rejected with 413 unparsed.
     public var maximumBodySize: Int
+    /// Whether and how each record's bearer token is checked.
+    public var authentication: EventAuthentication
 
     public init(
         topics: Topics = Topics(),
@@ -47,7 +49,8 @@ public struct WorkerConfiguration: Sendable {
         maxInFlight: Int = 20_000,
         commitInterval: Duration = .milliseconds(500),
         shutdownTimeout: Duration = .seconds(30),
-        maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize
+        maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize,
+        authentication: EventAuthentication = .none
     ) {
         self.topics = topics
         self.kafka = kafka
@@ -57,6 +60,7 @@ public struct WorkerConfiguration: Sendable {
         self.commitInterval = commitInterval
         self.shutdownTimeout = shutdownTimeout
         self.maximumBodySize = maximumBodySize
+        self.authentication = authentication
     }
 
     /// The consumer's properties: the user's, plus what the worker needs beyond

@@ -32,6 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest inbound value in bytes; larger ones get 413 (env USP_MAX_BODY_SIZE).")
     var maxBodySize: Int?
 
+    @OptionGroup(title: "Authentication") var authentication: AuthenticationOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func workerConfiguration() throws -> WorkerConfiguration {
@@ -57,8 +59,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try workerConfiguration()
+        var configuration = try workerConfiguration()
+        let tokens = try authentication.configuration()
         let logger = logging.bootstrap(label: "usp-worker")
+        configuration.authentication = try await AuthenticationOptions.eventAuthentication(tokens, logger: logger)
         let summary = try await runWorker(configuration, logger: logger)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
@@ -69,6 +73,10 @@ struct RunCommand: AsyncParsableCommand {
 /// Runs a worker under a service group that turns SIGTERM and SIGINT into
 /// a graceful drain. Returns the summary; throws when the worker failed.
 func runWorker(_ configuration: WorkerConfiguration, logger: Logger) async throws -> WorkerSummary? {
+    if case .none = configuration.authentication {
+        logger.warning(
+            "authentication is off (--auth none): events are not checked for a bearer token, so whoever may write to the input topic may create profiles in any tenant; only the broker's ACLs protect it")
+    }
     let worker = Worker(configuration: configuration, logger: logger)
     let result = Mutex<WorkerSummary?>(nil)
     let service = WorkerService(worker: worker) { summary in result.withLock { $0 = summary } }
