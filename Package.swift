@@ -91,7 +91,10 @@ let package = Package(
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(
             name: "AuthenticationTests",
-            dependencies: ["Authentication", "AuthenticationTestSupport", "CreatePipeline"]
+            dependencies: [
+                "Authentication", "AuthenticationTestSupport", "CreatePipeline",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(

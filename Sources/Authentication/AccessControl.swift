@@ -163,6 +163,9 @@ public final class AccessControl: Sendable {
         return .success(caller)
     }
 
+    /// Verdicts cached now, accepted and refused (for tests and diagnostics).
+    var cacheCounts: (accepted: Int, refused: Int) { cache.counts }
+
     /// Lets each ring notice a changed source, and sums their generations: the sum changes
     /// whenever any ring's keys do (generations only grow).
     private func keyGeneration() -> Int {

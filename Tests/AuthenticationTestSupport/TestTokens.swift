@@ -84,7 +84,11 @@ public struct TestTokens: Sendable {
 
     /// A token with any header, validly RS256-signed with the RSA key.
     public func rsaSigned(header: String, claims: TestClaims = TestClaims()) throws -> String {
-        let input = "\(Base64URL.encode(header)).\(Base64URL.encode(try Self.encode(claims)))"
+        try rsaSigned(rawInput: "\(Base64URL.encode(header)).\(Base64URL.encode(try Self.encode(claims)))")
+    }
+
+    /// `input` (encoded header, dot, encoded payload), validly RS256-signed with the RSA key.
+    public func rsaSigned(rawInput input: String) throws -> String {
         let key = try _RSA.Signing.PrivateKey(pemRepresentation: keys.rsa.pemRepresentation)
         let signature = try key.signature(for: Data(input.utf8), padding: _RSA.Signing.Padding.insecurePKCS1v1_5)
         return "\(input).\(Base64URL.encode(signature.rawRepresentation))"
