@@ -74,6 +74,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Coverage-guided fuzz targets: `Fuzz/run` builds them with libFuzzer (-sanitize=fuzzer);
+        // a plain build makes tools that replay a corpus through the same entry.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(
+            name: "usp-fuzz-pipeline", dependencies: ["CreatePipeline", "FuzzSupport"], path: "Fuzz/PipelineFuzzer"),
+        .executableTarget(
+            name: "usp-fuzz-token",
+            dependencies: [
+                "Authentication", "FuzzSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/TokenFuzzer"
+        ),
         // Test keys, signed tokens and a loopback JWKS endpoint, shared by the test targets.
         .target(
             name: "AuthenticationTestSupport",
