@@ -70,8 +70,9 @@ let package = Package(
         .executableTarget(
             name: "usp-bench",
             dependencies: [
-                "Authentication", "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "Authentication", "CreatePipeline", "Kafka", "SampleEvents", "SampleTokens", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Coverage-guided fuzz targets: `Fuzz/run` builds them with libFuzzer (-sanitize=fuzzer);
@@ -89,14 +90,19 @@ let package = Package(
             ],
             path: "Fuzz/TokenFuzzer"
         ),
-        // Test keys, signed tokens and a loopback JWKS endpoint, shared by the test targets.
+        // Signing keys made at run time and tokens signed with them, for tests and benchmarks.
         .target(
-            name: "AuthenticationTestSupport",
+            name: "SampleTokens",
             dependencies: [
-                "Authentication",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // A loopback JWKS endpoint and key files, shared by the test targets.
+        .target(
+            name: "AuthenticationTestSupport",
+            dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,14 +113,14 @@ let package = Package(
         .testTarget(
             name: "AuthenticationTests",
             dependencies: [
-                "Authentication", "AuthenticationTestSupport", "CreatePipeline",
+                "Authentication", "AuthenticationTestSupport", "CreatePipeline", "SampleTokens",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication", "AuthenticationTestSupport"]
+            dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication", "AuthenticationTestSupport", "SampleTokens"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -100,7 +100,7 @@ public final class AccessControl: Sendable {
         return header.withUTF8 { value in
             let value = UnsafeRawBufferPointer(value)
             let range: Range<Int>
-            switch BearerToken.token(in: value, maximumLength: configuration.maximumTokenLength) {
+            switch BearerToken.locate(in: value, maximumLength: configuration.maximumTokenLength) {
             case .success(let found): range = found
             case .failure(let denial): return .decided(.failure(denial))
             }
@@ -114,6 +114,7 @@ public final class AccessControl: Sendable {
             case nil:
                 break
             }
+            if let denial = BearerToken.check(token) { return .decided(.failure(denial)) }
             let bytes = [UInt8](token)
             switch verify(bytes, digest: digest, generation: generation, now: now) {
             case .decided(let result):
@@ -191,7 +192,7 @@ public final class AccessControl: Sendable {
     /// vendor its allow-list entry does not name. `tenantID` and `vendor` come from the
     /// validated body (`azureTenantId`, `vendorInformation.vendor`).
     public func authorize(_ caller: Caller, tenantID: String, vendor: String?) throws(AccessDenied) {
-        guard let tokenTenant = caller.tenantID, tokenTenant.lowercased() == tenantID.lowercased() else {
+        guard let tokenTenant = caller.tenantID, TenantID.same(tokenTenant, tenantID) else {
             throw AccessDenied(
                 .tenantMismatch,
                 caller.tenantID == nil

@@ -1,10 +1,11 @@
 /// The token in an `authorization` value: `Bearer`, matched without regard to case, one or
 /// more spaces, then a JWS in compact form (three base64url segments joined by dots) and
-/// nothing else. Checked byte by byte before anything is decoded or hashed, so a hostile
-/// value costs one pass over at most ``AuthenticationConfiguration/maximumTokenLength`` bytes.
+/// nothing else. A value longer than ``AuthenticationConfiguration/maximumTokenLength`` is
+/// refused before any byte of the token is read.
 enum BearerToken {
-    /// The token's bytes within `value`.
-    static func token(in value: UnsafeRawBufferPointer, maximumLength: Int) -> Result<Range<Int>, AccessDenied> {
+    /// Where the token is within `value`. Its characters are not checked yet: a token found
+    /// in the cache was checked when it was first seen, so only a new one pays for `check`.
+    static func locate(in value: UnsafeRawBufferPointer, maximumLength: Int) -> Result<Range<Int>, AccessDenied> {
         let scheme = "bearer".utf8
         guard value.count > scheme.count,
             zip(value, scheme).allSatisfy({ asciiLowercase($0) == $1 }),
@@ -20,17 +21,22 @@ enum BearerToken {
         guard length <= maximumLength else {
             return .failure(.malformed("it is \(length) bytes long; at most \(maximumLength) are accepted"))
         }
+        return .success(start..<value.count)
+    }
+
+    /// Refuses a token with a character outside base64url and the dot, or without exactly
+    /// three segments.
+    static func check(_ token: UnsafeRawBufferPointer) -> AccessDenied? {
         var dots = 0
-        for index in start..<value.count {
-            let byte = value[index]
+        for (index, byte) in token.enumerated() {
             if byte == UInt8(ascii: ".") {
                 dots += 1
             } else if !isBase64URL(byte) {
-                return .failure(.malformed("it holds a character outside base64url at byte \(index - start)"))
+                return .malformed("it holds a character outside base64url at byte \(index)")
             }
         }
-        guard dots == 2 else { return .failure(.malformed("a JWT has three dot-separated parts; this one has \(dots + 1)")) }
-        return .success(start..<value.count)
+        guard dots == 2 else { return .malformed("a JWT has three dot-separated parts; this one has \(dots + 1)") }
+        return nil
     }
 
     @inline(__always)

@@ -61,7 +61,7 @@ public struct TenantAllowList: Sendable, Equatable {
             return AccessDenied(.callerNotAllowed, "The caller is not on the tenant allow-list.")
         }
         let forTenant = applying.filter { entry in
-            entry.tenants.contains { $0 == Self.any || $0.lowercased() == tenantID.lowercased() }
+            entry.tenants.contains { $0 == Self.any || TenantID.same($0, tenantID) }
         }
         guard !forTenant.isEmpty else {
             return AccessDenied(.tenantNotAllowed, "The caller may not write for tenant '\(tenantID.prefix(64))'.")
@@ -106,4 +106,18 @@ public struct TenantAllowList: Sendable, Equatable {
 /// Why an allow-list file cannot be used.
 public struct AllowListFormatError: Error, Sendable {
     public let reason: String
+}
+
+/// Tenant ids are GUIDs, whose hexadecimal digits may come in either case.
+enum TenantID {
+    /// Whether two tenant ids are the same, ASCII letters compared without regard to case
+    /// (without the allocations of `lowercased()`: this runs for every event).
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+    }
 }

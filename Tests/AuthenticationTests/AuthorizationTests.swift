@@ -1,4 +1,5 @@
 import AuthenticationTestSupport
+import SampleTokens
 import Foundation
 import Testing
 

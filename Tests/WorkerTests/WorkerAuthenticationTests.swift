@@ -1,5 +1,6 @@
 import Authentication
 import AuthenticationTestSupport
+import SampleTokens
 import CreatePipeline
 import Foundation
 import Kafka

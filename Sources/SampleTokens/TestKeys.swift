@@ -3,8 +3,8 @@ import Foundation
 import JWTKit
 import _CryptoExtras
 
-/// Signing keys made for one test run (nothing private is stored in the repository): an
-/// RSA key, a P-256 key, and an HS256 secret, each with a key id.
+/// Signing keys made at run time for tests and benchmarks (nothing private is stored in the
+/// repository): an RSA key, a P-256 key, and an HS256 secret, each with a key id.
 public struct TestKeys: Sendable {
     public let rsa: JWTKit.Insecure.RSA.PrivateKey
     public let ec: ES256PrivateKey
