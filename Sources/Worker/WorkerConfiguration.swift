@@ -38,7 +38,8 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// Inbound values above this size are rejected with 413 unparsed.
     public var maximumBodySize: Int
-    /// Whether and how each record's bearer token is checked.
+    /// Whether and how each record's bearer token is checked. `.none` unless given: the
+    /// caller chooses (`usp-worker run` chooses bearer tokens unless told `--auth none`).
     public var authentication: EventAuthentication
 
     public init(
