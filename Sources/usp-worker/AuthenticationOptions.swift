@@ -46,7 +46,14 @@ struct AuthenticationOptions: ParsableArguments {
     /// The token configuration for `--auth jwt`, checked (a key source, an issuer and an
     /// audience are required); nil for `--auth none`.
     func configuration() throws -> AuthenticationConfiguration? {
-        guard try mode == .jwt else { return nil }
+        guard try mode == .jwt else {
+            // Token settings with `none` would suggest tokens are checked: refuse the mix.
+            let given = tokenSettingsGiven
+            guard given.isEmpty else {
+                throw ValidationError("--auth none checks no token, yet \(given.joined(separator: ", ")) given: remove them, or use --auth jwt")
+            }
+            return nil
+        }
         var configuration = AuthenticationConfiguration()
         if let text = jwksURL ?? environment("JWKS_URL") {
             guard let url = URL(string: text), url.host != nil else { throw ValidationError("--jwks-url: not a URL: \(text)") }
@@ -79,6 +86,17 @@ struct AuthenticationOptions: ParsableArguments {
         } catch {
             throw ValidationError("authentication could not start: \(error.message)")
         }
+    }
+
+    /// The token settings given, by flag name (from the command line or the environment).
+    private var tokenSettingsGiven: [String] {
+        let settings: [(String, Bool, String)] = [
+            ("--jwks-url", jwksURL != nil, "JWKS_URL"), ("--jwks-file", jwksFile != nil, "JWKS_FILE"),
+            ("--hs256-secret-file", hs256SecretFile != nil, "HS256_SECRET_FILE"), ("--issuer", !issuer.isEmpty, "ISSUER"),
+            ("--audience", !audience.isEmpty, "AUDIENCE"), ("--clock-skew", clockSkew != nil, "CLOCK_SKEW"),
+            ("--tenant-allow-list", tenantAllowList != nil, "TENANT_ALLOW_LIST"),
+        ]
+        return settings.filter { $0.1 || environment($0.2) != nil }.map(\.0)
     }
 
     private func list(_ name: String) -> [String] {

@@ -93,6 +93,7 @@ import Testing
         (["--jwks-file", "/etc/usp/jwks.json", "--issuer", "https://issuer.test"], "--audience"),
         (["--jwks-file", "/nonexistent/jwks.json", "--issuer", "https://issuer.test", "--audience", "api://usp"], "/nonexistent/jwks.json"),
         (["--jwks-url", "http://idp.example.test/keys", "--issuer", "https://issuer.test", "--audience", "api://usp"], "must be https"),
+        (["--auth", "none", "--jwks-file", "/etc/usp/jwks.json"], "--auth none checks no token"),
     ])
     func aBadFlagOrPropertyIsRefusedAtStartByName(arguments: [String], named: String) {
         do {
