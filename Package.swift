@@ -14,11 +14,13 @@ let package = Package(
         .library(name: "OutboundRecords", targets: ["OutboundRecords"]),
         .library(name: "HTTPCreate", targets: ["HTTPCreate"]),
         .library(name: "Operations", targets: ["Operations"]),
+        .library(name: "Authentication", targets: ["Authentication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // jwt-kit 5 needs swift-crypto 4; the create pipeline works with either.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // The create pipeline: request bytes in, entity bytes or a Graph error out. No Kafka.
@@ -42,11 +45,22 @@ let package = Package(
         ),
         // A small, safe Swift layer over librdkafka, with the embedded (mock) cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        // Bearer tokens: verify (JWT, keys from JWKS or a shared secret) and authorize
+        // (permission, tenant, vendor). Front-end neutral: the worker and an HTTP endpoint share it.
+        .target(
+            name: "Authentication",
+            dependencies: [
+                "CreatePipeline",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Consume, create, publish, commit.
         .target(
             name: "Worker",
             dependencies: [
-                "CreatePipeline", "Kafka", "OutboundRecords",
+                "Authentication", "CreatePipeline", "Kafka", "OutboundRecords",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +109,7 @@ let package = Package(
                 "Kafka", "Worker",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,9 +120,11 @@ let package = Package(
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "Operations", "SampleEvents", "Worker",
+                "Authentication", "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "Operations", "SampleEvents",
+                "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -115,13 +132,58 @@ let package = Package(
         .executableTarget(
             name: "usp-bench",
             dependencies: [
-                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                "Authentication", "CreatePipeline", "Kafka", "SampleEvents", "SampleTokens", "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Coverage-guided fuzz targets: `Fuzz/run` builds them with libFuzzer (-sanitize=fuzzer);
+        // a plain build makes tools that replay a corpus through the same entry.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(
+            name: "usp-fuzz-pipeline", dependencies: ["CreatePipeline", "FuzzSupport"], path: "Fuzz/PipelineFuzzer"),
+        .executableTarget(
+            name: "usp-fuzz-token",
+            dependencies: [
+                "Authentication", "FuzzSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/TokenFuzzer"
+        ),
+        // Signing keys made at run time and tokens signed with them, for tests and benchmarks.
+        .target(
+            name: "SampleTokens",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // A loopback JWKS endpoint and key files, shared by the test targets.
+        .target(
+            name: "AuthenticationTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/AuthenticationTestSupport"
+        ),
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
+        .testTarget(
+            name: "AuthenticationTests",
+            dependencies: [
+                "Authentication", "AuthenticationTestSupport", "CreatePipeline", "SampleTokens",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication", "AuthenticationTestSupport", "SampleTokens"]
+        ),
         .testTarget(
             name: "OperatorToolsTests",
             dependencies: [

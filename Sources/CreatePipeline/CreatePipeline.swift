@@ -51,6 +51,8 @@ public struct CreatePipeline: Sendable {
         // It is discarded when the body is rejected.
         var rejection: GraphError?
         var entityID = ""
+        var tenantID = ""
+        var vendor: String?
         let capacity = lexer.end + EntityWriter.maximumGrowth
         let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
             initializedCount = 0
@@ -79,10 +81,23 @@ public struct CreatePipeline: Sendable {
                     eventTime: context.eventTime)
                 initializedCount = writer.output.count
                 entityID = id.formatted
+                tenantID = Self.decodedString(spans[EntitySchema.Root.azureTenantId], lexer: lexer) ?? ""
+                vendor = Self.decodedString(vendorSpans[EntitySchema.VendorInformation.vendor], lexer: lexer)
             }
         }
         if let rejection { return .rejected(rejection) }
-        return .created(CreatedEntity(id: entityID, body: body))
+        return .created(CreatedEntity(id: entityID, body: body, azureTenantId: tenantID, vendor: vendor))
+    }
+
+    /// A validated string value, decoded; nil when absent or `null`.
+    private static func decodedString(_ span: ValueSpan, lexer: JSONLexer) -> String? {
+        guard span.kind == .string else { return nil }
+        let token = StringToken(start: span.start, end: span.end, hasEscapes: span.hasEscapes, problem: nil)
+        guard token.hasEscapes else {
+            return String(
+                decoding: UnsafeBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount), as: UTF8.self)
+        }
+        return String(decoding: lexer.decodedBytes(of: token), as: UTF8.self)
     }
 
     /// Room for a type's declared properties and its `@odata.type`.

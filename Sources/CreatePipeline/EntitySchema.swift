@@ -109,6 +109,10 @@ enum EntitySchema {
         static let outputCount = 10
     }
 
+    enum VendorInformation {
+        static let vendor = 3
+    }
+
     static let userAccount = ComplexType(
         qualifiedName: "microsoft.graph.userAccount",
         properties: [

@@ -94,6 +94,11 @@ struct InboundRecord: Sendable {
         return String(decoding: storage[value], as: UTF8.self)
     }
 
+    /// How many headers have this name (matched without regard to ASCII case).
+    func headerCount(_ lowercasedName: String) -> Int {
+        headerSpans.reduce(0) { $0 + (isNamed($1, lowercasedName) ? 1 : 0) }
+    }
+
     /// Whether a header is the bearer token, which never leaves the worker.
     private func isAuthorization(_ span: HeaderSpan) -> Bool {
         isNamed(span, "authorization")

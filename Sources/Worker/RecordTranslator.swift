@@ -1,3 +1,4 @@
+import Authentication
 import CreatePipeline
 import Kafka
 import OutboundRecords
@@ -22,21 +23,61 @@ struct OutboundRecord: Sendable {
 /// Everything it produces is a function of the record alone (its bytes,
 /// headers, coordinates and timestamp): a redelivered record yields
 /// byte-identical outputs, dead letters included, so downstream can
-/// deduplicate and a compacted topic holds each entity once.
+/// deduplicate and a compacted topic holds each entity once. With bearer
+/// tokens, the clock too: a token that expired before a redelivery makes it 401.
+///
+/// With bearer tokens the checks run in this order: the token (401) and its
+/// permission (403), before the body is read, so a record that does not
+/// authenticate is never parsed; then the body (413, 400); then whether the
+/// caller may write for the body's tenant and vendor (403).
 struct RecordTranslator: Sendable {
     let pipeline: CreatePipeline
     let topics: WorkerConfiguration.Topics
+    var authentication: EventAuthentication = .none
 
     func translate(_ record: InboundRecord) -> OutboundRecord {
         let context = context(for: record)
+        let caller: Caller?
+        switch authenticate(record) {
+        case .success(let authenticated): caller = authenticated
+        case .failure(let denial): return deadLetter(for: record, error: denial.graphError, context: context)
+        }
         let result = record.withValue { value in
             pipeline.create(value ?? UnsafeRawBufferPointer(start: nil, count: 0), context: context)
         }
         switch result {
         case .created(let entity):
+            if let caller, let denial = authorize(caller, toCreate: entity) {
+                return deadLetter(for: record, error: denial.graphError, context: context)
+            }
             return entityRecord(entity, context: context, inbound: record)
         case .rejected(let error):
             return deadLetter(for: record, error: error, context: context)
+        }
+    }
+
+    /// The record's caller, when tokens are checked (nil when they are not): one
+    /// `authorization` header with a valid bearer token granting the permission.
+    private func authenticate(_ record: InboundRecord) -> Result<Caller?, AccessDenied> {
+        guard case .bearerToken(let access) = authentication else { return .success(nil) }
+        guard record.headerCount("authorization") <= 1 else { return .failure(.repeatedAuthorizationHeader) }
+        do throws(AccessDenied) {
+            let caller = try access.authenticate(authorization: record.headerValue("authorization"))
+            try access.authorize(caller)
+            return .success(caller)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Why the caller may not create this entity (another tenant, a vendor not allowed), if so.
+    private func authorize(_ caller: Caller, toCreate entity: CreatedEntity) -> AccessDenied? {
+        guard case .bearerToken(let access) = authentication else { return nil }
+        do throws(AccessDenied) {
+            try access.authorize(caller, tenantID: entity.azureTenantId, vendor: entity.vendor)
+            return nil
+        } catch {
+            return error
         }
     }
 

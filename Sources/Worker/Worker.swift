@@ -80,7 +80,8 @@ final class WorkerLoop: Sendable {
         self.logger = logger
         let configuration = worker.configuration
         translator = RecordTranslator(
-            pipeline: CreatePipeline(maximumBodySize: configuration.maximumBodySize), topics: configuration.topics)
+            pipeline: CreatePipeline(maximumBodySize: configuration.maximumBodySize), topics: configuration.topics,
+            authentication: configuration.authentication)
         // The callbacks reach the loop weakly: the loop owns both clients, and
         // closes them (so no callback runs any more) before it goes away.
         let handlers = CallbackTarget()

@@ -46,6 +46,9 @@ public struct WorkerConfiguration: Sendable {
 
     /// One processing thread a core.
     public static var defaultProcessingThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// Whether and how each record's bearer token is checked. `.none` unless given: the
+    /// caller chooses (`usp-worker run` chooses bearer tokens unless told `--auth none`).
+    public var authentication: EventAuthentication
 
     public init(
         topics: Topics = Topics(),
@@ -55,7 +58,8 @@ public struct WorkerConfiguration: Sendable {
         maxInFlight: Int = 5_000,
         commitInterval: Duration = .milliseconds(500),
         shutdownTimeout: Duration = .seconds(30),
-        maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize
+        maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize,
+        authentication: EventAuthentication = .none
     ) {
         self.topics = topics
         self.kafka = kafka
@@ -65,6 +69,7 @@ public struct WorkerConfiguration: Sendable {
         self.commitInterval = commitInterval
         self.shutdownTimeout = shutdownTimeout
         self.maximumBodySize = maximumBodySize
+        self.authentication = authentication
     }
 
     /// The consumer's properties: the user's, plus what the worker needs beyond

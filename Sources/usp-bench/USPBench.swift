@@ -5,10 +5,10 @@ import ArgumentParser
 struct USPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usp-bench",
-        abstract: "Benchmarks for the create pipeline, the Kafka layer and the worker.",
+        abstract: "Benchmarks for the create pipeline, the bearer-token check, the Kafka layer and the worker.",
         subcommands: [
             PipelineBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self,
-            WorkerBenchmark.self,
+            WorkerBenchmark.self, AuthenticationBenchmark.self,
         ]
     )
 }

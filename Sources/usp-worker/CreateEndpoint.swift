@@ -1,5 +1,8 @@
+import Authentication
+import CreatePipeline
 import HTTPCreate
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Worker
 
@@ -19,13 +22,38 @@ struct CreateEndpoint {
     init(settings: CreateEndpointSettings, worker: WorkerConfiguration, logger: Logger) throws {
         publisher = try EntityPublisher(
             kafka: worker.kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)
+        let authorizer: (any CreateAuthorizer)?
+        switch worker.authentication {
+        case .bearerToken(let access): authorizer = BearerTokenAuthorizer(access: access)
+        case .none: authorizer = nil
+        }
         endpoint = UserSecurityProfilesEndpoint(
             publisher: publisher,
-            configuration: .init(maximumBodySize: worker.maximumBodySize, idempotencyWindow: settings.idempotencyWindow))
+            configuration: .init(maximumBodySize: worker.maximumBodySize, idempotencyWindow: settings.idempotencyWindow),
+            authorizer: authorizer)
     }
 
     /// Closes a connection after a 413 or 415 instead of reading the refused body on.
     var http1Configuration: HTTP1Channel.Configuration {
         .init(additionalChannelHandlers: [LingeringCloseHandler()])
+    }
+}
+
+/// HTTP creates checked by the verifier that checks events (`--auth jwt`): the same
+/// token, permission, tenant and allow-list rules, the same 401 and 403 errors.
+struct BearerTokenAuthorizer: CreateAuthorizer {
+    let access: AccessControl
+
+    func authorize(authorization: String?, profile: ProfileOwnership?) async -> GraphError? {
+        do throws(AccessDenied) {
+            let caller = try await access.authenticate(authorization: authorization)
+            try access.authorize(caller)
+            if let profile {
+                try access.authorize(caller, tenantID: profile.azureTenantId, vendor: profile.vendor)
+            }
+            return nil
+        } catch {
+            return error.graphError
+        }
     }
 }

@@ -32,7 +32,9 @@ struct DemoCommand: AsyncParsableCommand {
         var kafka = KafkaConfiguration()
         kafka.bootstrapServers = cluster.bootstrapServers
         kafka["session.timeout.ms"] = "6000"
-        let configuration = WorkerConfiguration(topics: topics, kafka: kafka, groupID: "usp-demo", untilCaughtUp: true)
+        // The demo's sample events carry no tokens: it trusts the embedded cluster (--auth none).
+        let configuration = WorkerConfiguration(
+            topics: topics, kafka: kafka, groupID: "usp-demo", untilCaughtUp: true, authentication: .none)
         guard let summary = try await runWorker(configuration, logger: logger) else {
             throw ValidationError("the worker was stopped before it caught up")
         }

@@ -38,6 +38,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var http: HTTPOptions
 
+    @OptionGroup(title: "Authentication") var authentication: AuthenticationOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func workerConfiguration() throws -> WorkerConfiguration {
@@ -66,9 +68,11 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try workerConfiguration()
+        var configuration = try workerConfiguration()
         let http = try http.settings()
+        let tokens = try authentication.configuration()
         let logger = logging.bootstrap(label: "usp-worker")
+        configuration.authentication = try await AuthenticationOptions.eventAuthentication(tokens, logger: logger)
         let summary = try await runWorker(configuration, logger: logger, http: http)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
@@ -84,6 +88,10 @@ struct RunCommand: AsyncParsableCommand {
 /// while `/readyz` says so, then the listener stops taking requests, then the
 /// HTTP create endpoint's publisher delivers what it still holds.
 func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPSettings? = nil) async throws -> WorkerSummary? {
+    if case .none = configuration.authentication {
+        logger.warning(
+            "authentication is off (--auth none): events are not checked for a bearer token, so whoever may write to the input topic may create profiles in any tenant; only the broker's ACLs protect it")
+    }
     var services: [any Service] = []
     let worker: Worker
     if let http {

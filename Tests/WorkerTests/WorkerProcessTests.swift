@@ -12,7 +12,7 @@ import Testing
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
             "--dead-letter-topic", bed.topics.deadLetter,
             "--kafka-property", "session.timeout.ms=6000", "--commit-interval-ms", "200",
-            "--log-format", "text", "--http-host", "127.0.0.1", "--http-port", "0",
+            "--log-format", "text", "--http-host", "127.0.0.1", "--http-port", "0", "--auth", "none",
         ] + (untilCaughtUp ? ["--until-caught-up"] : [])
     }
 
@@ -83,10 +83,17 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--kafka-property", "no.such.property=1"], "no.such.property"),
-        (["--kafka-property", "acks=sometimes"], "acks"),
-        (["--max-in-flight", "0"], "--max-in-flight"),
-        (["--log-level", "loud"], "--log-level"),
+        (["--auth", "none", "--kafka-property", "no.such.property=1"], "no.such.property"),
+        (["--auth", "none", "--kafka-property", "acks=sometimes"], "acks"),
+        (["--auth", "none", "--max-in-flight", "0"], "--max-in-flight"),
+        (["--auth", "none", "--log-level", "loud"], "--log-level"),
+        // Token authentication is the default, and needs a key source, an issuer and an audience.
+        ([], "--jwks-url, --jwks-file or --hs256-secret-file"),
+        (["--jwks-file", "/etc/usp/jwks.json"], "--issuer"),
+        (["--jwks-file", "/etc/usp/jwks.json", "--issuer", "https://issuer.test"], "--audience"),
+        (["--jwks-file", "/nonexistent/jwks.json", "--issuer", "https://issuer.test", "--audience", "api://usp"], "/nonexistent/jwks.json"),
+        (["--jwks-url", "http://idp.example.test/keys", "--issuer", "https://issuer.test", "--audience", "api://usp"], "must be https"),
+        (["--auth", "none", "--jwks-file", "/etc/usp/jwks.json"], "--auth none checks no token"),
     ])
     func aBadFlagOrPropertyIsRefusedAtStartByName(arguments: [String], named: String) {
         do {

@@ -44,17 +44,29 @@ final class WorkerTestBed: Sendable {
         return configuration
     }
 
-    func workerConfiguration(group: String, untilCaughtUp: Bool = true) -> WorkerConfiguration {
+    func workerConfiguration(
+        group: String, untilCaughtUp: Bool = true, authentication: EventAuthentication = .none
+    ) -> WorkerConfiguration {
         WorkerConfiguration(
             topics: topics, kafka: kafka, groupID: group, untilCaughtUp: untilCaughtUp,
-            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20))
+            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20), authentication: authentication)
     }
 
-    func worker(group: String, untilCaughtUp: Bool = true) -> Worker {
-        var logger = Logger(label: "worker-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["USP_TEST_LOG"] == nil ? .warning : .info
-        return Worker(configuration: workerConfiguration(group: group, untilCaughtUp: untilCaughtUp), logger: logger)
+    func worker(
+        group: String, untilCaughtUp: Bool = true, authentication: EventAuthentication = .none,
+        logger: Logger = WorkerTestBed.warningsOnly
+    ) -> Worker {
+        Worker(
+            configuration: workerConfiguration(group: group, untilCaughtUp: untilCaughtUp, authentication: authentication),
+            logger: logger)
     }
+
+    static let warningsOnly: Logger = {
+        var logger = Logger(label: "worker-test")
+        // USP_TEST_LOG=1 shows the workers' info lines when a test needs looking into.
+        logger.logLevel = ProcessInfo.processInfo.environment["USP_TEST_LOG"] == nil ? .warning : .info
+        return logger
+    }()
 
     /// Produces `count` events of the sample mix, event `i` to partition
     /// `i % partitions` (so its offset is `i / partitions`), and waits for all.
@@ -80,6 +92,25 @@ final class WorkerTestBed: Sendable {
         try producer.flush(timeout: .seconds(60))
         #expect(failures.count.load(ordering: .relaxed) == 0, "every event was loaded")
         return valid
+    }
+
+    /// Produces `records` in order to partition 0 (record `i` at offset `i` of a fresh
+    /// topic), and waits for all.
+    func produce(_ records: [(value: [UInt8], headers: [KafkaHeader])]) throws {
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = bootstrapServers
+        let failures = FailureCount()
+        let producer = try KafkaProducer(configuration: configuration) { report in
+            if report.error != nil { failures.count.add(1, ordering: .relaxed) }
+        }
+        defer { producer.close(timeout: .seconds(10)) }
+        for (index, record) in records.enumerated() {
+            try producer.produce(
+                topic: topics.input, partition: 0, key: Array("event-\(index)".utf8), value: record.value,
+                headers: record.headers, opaque: UInt64(index), waitingForRoomUpTo: .seconds(60))
+        }
+        try producer.flush(timeout: .seconds(60))
+        #expect(failures.count.load(ordering: .relaxed) == 0, "every record was produced")
     }
 
     func read(_ topic: String, count: Int, timeout: Duration = .seconds(60)) throws -> [KafkaMessage] {
@@ -117,8 +148,10 @@ final class WorkerTestBed: Sendable {
 
     /// Outputs expected for every input, computed by the worker's own
     /// translator from the input as stored (timestamps included).
-    func expectedOutputs(inputCount: Int) throws -> [InputCoordinate: OutboundRecord] {
-        let translator = RecordTranslator(pipeline: CreatePipeline(), topics: topics)
+    func expectedOutputs(
+        inputCount: Int, authentication: EventAuthentication = .none
+    ) throws -> [InputCoordinate: OutboundRecord] {
+        let translator = RecordTranslator(pipeline: CreatePipeline(), topics: topics, authentication: authentication)
         var expected: [InputCoordinate: OutboundRecord] = [:]
         for message in try read(topics.input, count: inputCount) {
             let record = InboundRecord(
@@ -135,9 +168,10 @@ final class WorkerTestBed: Sendable {
     /// landing in one output partition keep input order.
     @discardableResult
     func verifyOutputs(
-        inputCount: Int, expectedCreated: Int, allowDuplicates: Bool, sourceLocation: SourceLocation = #_sourceLocation
+        inputCount: Int, expectedCreated: Int, allowDuplicates: Bool, authentication: EventAuthentication = .none,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> (entities: [KafkaMessage], deadLetters: [KafkaMessage]) {
-        let expected = try expectedOutputs(inputCount: inputCount)
+        let expected = try expectedOutputs(inputCount: inputCount, authentication: authentication)
         #expect(expected.count == inputCount, sourceLocation: sourceLocation)
         for topic in [topics.output, topics.deadLetter] {
             let dropped = try watermarks(topic).map(\.low).reduce(0, +)
