@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "HTTPCreate",
             dependencies: [
-                "CreatePipeline", "Kafka", "OutboundRecords",
+                "Authentication", "CreatePipeline", "Kafka", "OutboundRecords",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -194,7 +194,8 @@ let package = Package(
         .testTarget(
             name: "HTTPCreateTests",
             dependencies: [
-                "CreatePipeline", "HTTPCreate", "Kafka", "OutboundRecords", "Worker",
+                "Authentication", "AuthenticationTestSupport", "CreatePipeline", "HTTPCreate", "Kafka",
+                "OutboundRecords", "SampleTokens", "Worker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,5 +1,3 @@
-import Authentication
-import CreatePipeline
 import HTTPCreate
 import Hummingbird
 import HummingbirdCore
@@ -24,7 +22,7 @@ struct CreateEndpoint {
             kafka: worker.kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)
         let authorizer: (any CreateAuthorizer)?
         switch worker.authentication {
-        case .bearerToken(let access): authorizer = BearerTokenAuthorizer(access: access)
+        case .bearerToken(let access): authorizer = AccessControlAuthorizer(access: access)
         case .none: authorizer = nil
         }
         endpoint = UserSecurityProfilesEndpoint(
@@ -39,21 +37,3 @@ struct CreateEndpoint {
     }
 }
 
-/// HTTP creates checked by the verifier that checks events (`--auth jwt`): the same
-/// token, permission, tenant and allow-list rules, the same 401 and 403 errors.
-struct BearerTokenAuthorizer: CreateAuthorizer {
-    let access: AccessControl
-
-    func authorize(authorization: String?, profile: ProfileOwnership?) async -> GraphError? {
-        do throws(AccessDenied) {
-            let caller = try await access.authenticate(authorization: authorization)
-            try access.authorize(caller)
-            if let profile {
-                try access.authorize(caller, tenantID: profile.azureTenantId, vendor: profile.vendor)
-            }
-            return nil
-        } catch {
-            return error.graphError
-        }
-    }
-}

@@ -26,7 +26,7 @@ import Testing
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
             "--dead-letter-topic", bed.topics.deadLetter, "--kafka-properties-file", properties.path,
             "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "debug=conf,security,broker,cgrp",
-            "--http-host", "127.0.0.1", "--http-port", "0", "--log-level", "trace",
+            "--http-host", "127.0.0.1", "--http-port", "0", "--log-level", "trace", "--auth", "none",
         ])
         var port: Int?
         _ = await eventually(timeout: .seconds(30)) {
