@@ -35,9 +35,10 @@ struct DeliveryTicket: Hashable, Sendable {
 /// output acknowledged, and says which offsets may be committed.
 ///
 /// Shared by the polling thread (which dispatches records, commits and handles
-/// rebalances) and the producer's delivery thread (which completes records),
-/// so its state sits behind one lock; the condition lets the polling thread
-/// wait for a partition to settle before it is released.
+/// rebalances), the processing lanes (which look up a record to dead-letter
+/// it) and the producer's delivery thread (which completes records), so its
+/// state sits behind one lock; the condition lets the polling thread wait for
+/// a partition to settle before it is released, or for room under the cap.
 final class DeliveryTracker: @unchecked Sendable {
     // Safe to share: every stored property below `condition` is read and
     // written only while `condition` is locked; `condition` itself is a

@@ -12,8 +12,9 @@ import class Foundation.Thread
 ///
 /// One run owns one consumer and one producer. The consumer is driven by a
 /// dedicated thread (librdkafka's poll blocks, so it stays off Swift's
-/// cooperative pool); the producer's delivery reports arrive on the
-/// producer's own thread. The ``DeliveryTracker`` between them turns
+/// cooperative pool), which hands records to processing lanes, one a core,
+/// that run the pipeline and publish; the producer's delivery reports arrive
+/// on the producer's own thread. The ``DeliveryTracker`` between them turns
 /// out-of-order acknowledgements into committable per-partition prefixes.
 public final class Worker: Sendable {
     public let configuration: WorkerConfiguration
