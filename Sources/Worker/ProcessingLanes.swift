@@ -10,7 +10,7 @@ import class Foundation.Thread
 /// Each inbound partition belongs to one lane (`partition % laneCount`), and a
 /// lane processes its records in the order they were given, so outputs keep
 /// per-partition order. The polling thread hands records over in batches (one
-/// per poll), which keeps the handoff's lock off the per-record path.
+/// per poll), so a lane wakes once a batch rather than once a record.
 final class ProcessingLanes: Sendable {
     /// One consumed record and its place in its partition's window.
     struct Item: Sendable {
@@ -32,12 +32,16 @@ final class ProcessingLanes: Sendable {
         Int(UInt32(bitPattern: partition) % UInt32(lanes.count))
     }
 
-    /// Queues one batch per lane (`batches[i]` for lane `i`; empty ones are skipped).
-    func submit(_ batches: inout [[Item]]) {
-        for index in batches.indices where !batches[index].isEmpty {
-            lanes[index].submit(batches[index])
-            batches[index].removeAll(keepingCapacity: true)
-        }
+    /// Adds a record to its lane's next batch; `flush` hands the batches over.
+    func add(_ item: Item) {
+        let lane = lanes[lane(of: item.record.partition)]
+        lane.pending.withLock { $0.append(item) }
+    }
+
+    /// Hands every lane its batch of added records: after each poll, and before a
+    /// revoked partition is waited for (its records may be among them).
+    func flush() {
+        for lane in lanes { lane.flush() }
     }
 
     /// Stops each lane and joins its thread. Called once every record is
@@ -57,6 +61,9 @@ private final class Lane: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Records added since the last flush, kept apart from `state` so that adding
+    /// one never contends with the lane taking its queue.
+    let pending = Mutex<[ProcessingLanes.Item]>([])
     /// Signalled once per submitted batch and once on stop.
     private let work = DispatchSemaphore(value: 0)
     /// Signalled when the thread has finished.
@@ -70,7 +77,12 @@ private final class Lane: Sendable {
         thread.start()
     }
 
-    func submit(_ items: [ProcessingLanes.Item]) {
+    func flush() {
+        let items = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        guard !items.isEmpty else { return }
         state.withLock { $0.queue.append(contentsOf: items) }
         work.signal()
     }

@@ -71,6 +71,8 @@ final class WorkerLoop: Sendable {
     private let translator: RecordTranslator
     private let failure = Mutex<WorkerError?>(nil)
     private let startTime = ContinuousClock.now
+    /// The lanes of the current run, for the rebalance handler (set by `run`).
+    private let runningLanes = Mutex<ProcessingLanes?>(nil)
 
     private var configuration: WorkerConfiguration { worker.configuration }
     private var statistics: WorkerStatistics { worker.statistics }
@@ -117,6 +119,7 @@ final class WorkerLoop: Sendable {
             self.publish(self.translator.translate(item.record), ticket: item.ticket)
             self.metrics.processing.record(start.duration(to: .now))
         }
+        runningLanes.withLock { $0 = lanes }
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
             let targets = configuration.untilCaughtUp ? try highWatermarks() : nil
@@ -143,7 +146,6 @@ final class WorkerLoop: Sendable {
 
     private func pollUntilDone(caughtUpTargets: [Int32: Int64]?, lanes: ProcessingLanes) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
-        var batches = Array(repeating: [ProcessingLanes.Item](), count: lanes.count)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
         var nextStore = ContinuousClock.now + storeInterval
@@ -159,10 +161,11 @@ final class WorkerLoop: Sendable {
             } else {
                 // Never take more than the window has room for.
                 let room = min(1000, maxInFlight - inFlight)
+                // Handed to the lanes even when the poll throws: they are in flight.
+                defer { lanes.flush() }
                 _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
-                    if let item = take(message) { batches[lanes.lane(of: item.record.partition)].append(item) }
+                    if let item = take(message) { lanes.add(item) }
                 }
-                lanes.submit(&batches)
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
             metrics.inFlight.record(tracker.inFlightCount)
@@ -264,6 +267,9 @@ final class WorkerLoop: Sendable {
             logger.info("partitions assigned", metadata: ["partitions": "\(mine)"])
         case .revoked(let partitions):
             let mine = inputPartitions(partitions)
+            // Records of these partitions taken earlier in this poll must reach
+            // their lane before the worker waits for them to settle.
+            runningLanes.withLock { $0 }?.flush()
             let revokeStart = ContinuousClock.now
             let settled = tracker.waitUntilSettled(mine, deadline: .now + configuration.shutdownTimeout)
             if !settled {
