@@ -68,16 +68,7 @@ final class HTTPCreateTestBed: Sendable {
 
     /// Records on the outbound topic now (from its watermarks).
     func recordCount() throws -> Int {
-        var configuration = kafka()
-        configuration.groupID = "usp-probe"
-        let probe = try KafkaConsumer(configuration: configuration)
-        defer { try? probe.close() }
-        var total: Int64 = 0
-        for partition in 0..<Self.partitions {
-            let (low, high) = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
-            total += high - low
-        }
-        return Int(total)
+        try KafkaConsumer.recordCount(topic: topic, bootstrapServers: cluster.bootstrapServers)
     }
 
     /// Every record on the outbound topic.

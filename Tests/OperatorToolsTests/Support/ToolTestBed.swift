@@ -60,16 +60,7 @@ final class ToolTestBed: Sendable {
 
     /// Records on `topic`, from its watermarks.
     func recordCount(_ topic: String) throws -> Int {
-        var configuration = kafka
-        configuration.groupID = "usp-tools-probe"
-        let probe = try KafkaConsumer(configuration: configuration)
-        defer { try? probe.close() }
-        var total: Int64 = 0
-        for partition in 0..<Self.partitions {
-            let (low, high) = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
-            total += high - low
-        }
-        return Int(total)
+        try KafkaConsumer.recordCount(topic: topic, bootstrapServers: cluster.bootstrapServers)
     }
 }
 

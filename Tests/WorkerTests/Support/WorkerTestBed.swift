@@ -119,20 +119,13 @@ final class WorkerTestBed: Sendable {
 
     /// Records on one of the test's topics, from its watermarks.
     func recordCount(_ topic: String) throws -> Int {
-        Int(try watermarks(topic).map { $0.high - $0.low }.reduce(0, +))
+        try KafkaConsumer.recordCount(topic: topic, bootstrapServers: bootstrapServers)
     }
 
     /// Each partition's low and high watermarks. A low watermark above 0 means
     /// the embedded cluster dropped records past its retention.
-    func watermarks(_ topic: String) throws -> [(low: Int64, high: Int64)] {
-        let partitions = topic == topics.input ? partitions : topic == topics.output ? outputPartitions : 2
-        var configuration = kafka
-        configuration.groupID = "usp-probe"
-        let probe = try KafkaConsumer(configuration: configuration)
-        defer { try? probe.close() }
-        return try (0..<partitions).map { partition in
-            try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
-        }
+    func watermarks(_ topic: String) throws -> [(partition: Int32, low: Int64, high: Int64)] {
+        try KafkaConsumer.watermarks(topic: topic, bootstrapServers: bootstrapServers)
     }
 
     /// The group's committed offsets for the input topic, by partition.
