@@ -22,19 +22,23 @@ import Worker
         // Scrape until every partition reports lag 0 and every record is counted.
         var highestLag = 0.0
         var last = Scrape("")
+        // The in-flight gauge is set once a poll, so it can still read 0 while the
+        // last records of a poll are out: wait for every output's acknowledgement too.
+        let statistics = running.worker.statistics
         let caughtUp = try await eventually(timeout: .seconds(90)) {
+            let acknowledged = statistics.created.load(ordering: .relaxed) + statistics.deadLettered.load(ordering: .relaxed)
             last = try await running.client.scrape()
             let lags = last.lags(topic: bed.topics.input)
             highestLag = max(highestLag, lags.values.reduce(0, +))
             return lags.count == Int(bed.partitions) && lags.values.allSatisfy { $0 == 0 }
                 && last["usp_records_consumed_total"] == Double(count)
-                && last["usp_records_in_flight"] == 0
+                && last["usp_records_in_flight"] == 0 && acknowledged == count
+                && last["usp_entities_created_total"] == Double(valid)
         }
         #expect(caughtUp, "lag fell to zero on every partition: \(last.family("usp_consumer_lag"))")
         #expect(highestLag > 0, "a scrape during the run saw lag")
 
         // The counts are what was processed: the worker's own, and the topics'.
-        let statistics = running.worker.statistics
         #expect(statistics.consumed.load(ordering: .relaxed) == count)
         #expect(last["usp_records_consumed_total"] == Double(count))
         #expect(last["usp_entities_created_total"] == Double(valid))
