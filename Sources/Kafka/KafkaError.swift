@@ -39,6 +39,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidRequiredAcks = KafkaErrorCode(rawValue: 21)
     public static let illegalGeneration = KafkaErrorCode(rawValue: 22)
     public static let unknownMemberID = KafkaErrorCode(rawValue: 25)
+    public static let notController = KafkaErrorCode(rawValue: 41)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
     public static let topicAuthorizationFailed = KafkaErrorCode(rawValue: 29)
     public static let groupAuthorizationFailed = KafkaErrorCode(rawValue: 30)
@@ -55,6 +56,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let offsetNotAvailable = KafkaErrorCode(rawValue: 78)
     public static let preferredLeaderNotAvailable = KafkaErrorCode(rawValue: 80)
     public static let fencedInstanceID = KafkaErrorCode(rawValue: 82)
+    public static let unstableOffsetCommit = KafkaErrorCode(rawValue: 88)
     public static let throttlingQuotaExceeded = KafkaErrorCode(rawValue: 89)
     public static let producerFenced = KafkaErrorCode(rawValue: 90)
 
@@ -72,12 +74,18 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidArg = KafkaErrorCode(rawValue: -186)
     public static let timedOut = KafkaErrorCode(rawValue: -185)
     public static let queueFull = KafkaErrorCode(rawValue: -184)
+    public static let insufficientReplicas = KafkaErrorCode(rawValue: -183)
+    public static let nodeUpdate = KafkaErrorCode(rawValue: -182)
+    public static let waitingForCoordinator = KafkaErrorCode(rawValue: -180)
+    public static let previousInProgress = KafkaErrorCode(rawValue: -177)
     public static let ssl = KafkaErrorCode(rawValue: -181)
     public static let state = KafkaErrorCode(rawValue: -172)
     public static let authentication = KafkaErrorCode(rawValue: -169)
     public static let noOffset = KafkaErrorCode(rawValue: -168)
     public static let timedOutQueue = KafkaErrorCode(rawValue: -166)
+    public static let waitingForCache = KafkaErrorCode(rawValue: -164)
     public static let purgeQueue = KafkaErrorCode(rawValue: -152)
+    public static let retry = KafkaErrorCode(rawValue: -153)
     public static let purgeInflight = KafkaErrorCode(rawValue: -151)
     public static let fatal = KafkaErrorCode(rawValue: -150)
     public static let inconsistent = KafkaErrorCode(rawValue: -149)
@@ -90,6 +98,23 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// librdkafka's local transport and timeout errors.
     public var isRetriable: Bool { Self.retriable.contains(self) }
 
+    /// The one classification of the Kafka layer: whether an operation that failed
+    /// with this code is worth trying again because the cluster is only briefly
+    /// unable to answer — brokers down or restarting (`_TRANSPORT`,
+    /// `_ALL_BROKERS_DOWN`), timeouts, a coordinator loading, moving or not yet
+    /// known, a rebalance or a leader change in progress, an offset commit not yet
+    /// stable. A topic or partition not (yet) known is transient too: it is how a
+    /// topic looks for a short while after its creation, and the caller bounds how
+    /// long it waits for one (see ``KafkaRetry``). Everything else — authorization,
+    /// invalid configuration or requests, a fenced or fatal client — is permanent.
+    /// The worker, the operators' tools and the HTTP endpoint all decide with it.
+    public var isTransient: Bool { Self.retriable.contains(self) || Self.transientBeyondRetriable.contains(self) }
+
+    /// Codes for which the topic or partition is not (yet) known to the cluster.
+    public var isUnknownTopicOrPartition: Bool {
+        [.unknownTopicOrPartition, .unknownTopic, .unknownPartition].contains(self)
+    }
+
     private static let retriable: Set<KafkaErrorCode> = [
         .corruptMessage, .unknownTopicOrPartition, .leaderNotAvailable, .notLeaderForPartition,
         .requestTimedOut, .brokerNotAvailable, .replicaNotAvailable, .networkException,
@@ -99,6 +124,15 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         .preferredLeaderNotAvailable, .throttlingQuotaExceeded,
         .transport, .resolve, .messageTimedOut, .allBrokersDown, .timedOut, .queueFull,
         .timedOutQueue,
+    ]
+
+    /// Transient for a caller that retries the whole operation, though the broker
+    /// does not call them retriable: the coordinator or the group moved on while the
+    /// request was under way, or librdkafka was still waiting for what it needs.
+    private static let transientBeyondRetriable: Set<KafkaErrorCode> = [
+        .unknownTopic, .unknownPartition, .illegalGeneration, .unknownMemberID, .notController,
+        .unstableOffsetCommit, .insufficientReplicas, .nodeUpdate, .waitingForCoordinator,
+        .previousInProgress, .waitingForCache, .retry,
     ]
 }
 
@@ -120,6 +154,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// Whether the client instance is unusable (an idempotent producer's fatal error,
     /// a fenced consumer): it must be closed and created anew.
     public var isFatal: Bool
+
+    /// Whether trying the same operation again is worth it: the code is transient
+    /// (``KafkaErrorCode/isTransient``) and the client is not fatally failed. The
+    /// classification every caller of the Kafka layer uses.
+    public var isTransient: Bool { !isFatal && (code.isTransient || isRetriable) }
 
     public init(code: KafkaErrorCode, name: String? = nil, message: String? = nil,
                 isRetriable: Bool? = nil, isFatal: Bool = false) {
