@@ -44,6 +44,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// The loopback `host:port` list of the brokers.
     public let bootstrapServers: String
+    /// The brokers' ids: 1…the number started.
+    public let brokerIDs: ClosedRange<Int32>
 
     /// Starts `brokers` brokers (ids 1…brokers) on loopback ports chosen by the system.
     public init(brokers: Int = 1) throws(KafkaError) {
@@ -62,6 +64,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         self.hostHandle = host
         self.cluster = cluster
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        self.brokerIDs = 1...Int32(clamping: brokers)
     }
 
     deinit { close() }
@@ -97,6 +100,16 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Accepts connections to the broker again.
     public func setBrokerUp(_ brokerID: Int32) {
         try? withCluster { cluster in _ = rd_kafka_mock_broker_set_up(cluster, brokerID) }
+    }
+
+    /// Takes every broker down at once: a cluster outage as clients see one.
+    public func setAllBrokersDown() {
+        for id in brokerIDs { setBrokerDown(id) }
+    }
+
+    /// Brings every broker back.
+    public func setAllBrokersUp() {
+        for id in brokerIDs { setBrokerUp(id) }
     }
 
     /// Delays every response of the broker by `rtt` (or of all brokers with -1).

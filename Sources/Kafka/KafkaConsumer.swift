@@ -304,6 +304,56 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Commits exactly these offsets and waits up to `timeout` for the coordinator's
+    /// answer; like `commit(…, mode: .sync)`, but bounded, for shutdowns and revokes
+    /// that have a deadline. An empty list commits nothing.
+    ///
+    /// - Throws: `.timedOut` when no answer came in time (the commit may still land),
+    ///   or the commit's own error (the first per-partition one included).
+    public func commit(_ offsets: [TopicPartitionOffset], waitingUpTo timeout: Duration) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        try withHandle { (handle) throws(KafkaError) in
+            // The result comes to a queue of our own, as an event: waiting on it is
+            // what bounds the wait. Destroying the queue before the answer is safe:
+            // librdkafka drops a reply whose queue is gone.
+            guard let queue = rd_kafka_queue_new(handle) else { throw KafkaError.state("commit: no queue") }
+            defer { rd_kafka_queue_destroy(queue) }
+            let list = NativePartitionList(offsets)
+            try check(rd_kafka_commit_queue(handle, list.pointer, queue, nil, nil), "commit")
+            guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds) else {
+                throw KafkaError(code: .timedOut, message: "commit: no answer from the group coordinator within \(timeout)")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            let code = rd_kafka_event_error(event)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code, "commit") }
+            if let result = rd_kafka_event_topic_partition_list(event) {
+                for element in UnsafeBufferPointer(start: result.pointee.elems, count: Int(result.pointee.cnt))
+                where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(element.err, "commit \(String(cString: element.topic))[\(element.partition)]")
+                }
+            }
+            core.reportCommit()
+        }
+    }
+
+    /// This consumer's position in each partition: the offset after the last record
+    /// it handed to the application (records a transactional producer aborted and
+    /// transaction markers are never handed over, and may lie before it); nil where it
+    /// has handed none. Local: asks no broker.
+    public func positions(_ partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        return try withHandle { (handle) throws(KafkaError) in
+            let list = NativePartitionList(partitions)
+            try check(rd_kafka_position(handle, list.pointer), "position")
+            var result: [TopicPartition: Int64] = [:]
+            for element in list.elements where element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {
+                result[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] =
+                    element.offset
+            }
+            return result
+        }
+    }
+
     /// Stores offsets for librdkafka's own committer: with `enable.auto.commit=true`
     /// and `enable.auto.offset.store=false`, it commits the stored offsets every
     /// `auto.commit.interval.ms`, once more when a partition is released, and on
@@ -405,18 +455,60 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Leaves the group, serving the final revoke through `onRebalance` on this thread
     /// (it may still commit), then destroys the handle. Idempotent; `deinit` does it too
     /// (without calling `onRebalance`). Must not be called from inside `poll`.
-    public func close() throws(KafkaError) {
+    ///
+    /// With a `timeout`, leaving may take that long at most: librdkafka's own close can
+    /// wait about `session.timeout.ms` when brokers are down. Past it the close is
+    /// abandoned and `.timedOut` thrown; the handle is then left to the process's end,
+    /// since destroying it would wait for the close after all. The group notices the
+    /// member is gone when its session times out.
+    public func close(timeout: Duration? = nil) throws(KafkaError) {
         if pollingThread.load(ordering: .relaxed) == currentThreadID() {
             throw KafkaError.state("close cannot be called from inside poll")
         }
         guard !closeStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let handle = core.handle!
         // Leaving the group runs the revoke handler, which may still commit: the handle
-        // stays usable until rd_kafka_consumer_close returns.
-        let error = rd_kafka_consumer_close(core.handle)
+        // stays usable until the close has finished.
+        let error: rd_kafka_resp_err_t
+        if let timeout {
+            guard let closed = closeServingRebalances(handle, until: .now + timeout) else {
+                throw KafkaError(code: .timedOut, message: "close: the consumer did not leave its group within \(timeout)")
+            }
+            error = closed
+        } else {
+            error = rd_kafka_consumer_close(handle)
+        }
         _ = usage.markClosed()
         usage.waitUntilIdle()
-        rd_kafka_destroy(core.handle)
+        rd_kafka_destroy(handle)
         try check(error, "close")
+    }
+
+    /// rd_kafka_consumer_close_queue, serving the queue on this thread until the
+    /// consumer is closed; nil when the deadline passed first.
+    ///
+    /// The queue is served as events: prefetched messages are forwarded to it too,
+    /// and serving it with callbacks would trip librdkafka's assertion on them. A
+    /// rebalance event goes through the same path as the rebalance callback, so
+    /// `onRebalance` still sees the final revoke; everything else is dropped.
+    private func closeServingRebalances(
+        _ handle: OpaquePointer, until deadline: ContinuousClock.Instant
+    ) -> rd_kafka_resp_err_t? {
+        guard let queue = rd_kafka_queue_new(handle) else { return rd_kafka_consumer_close(handle) }
+        defer { rd_kafka_queue_destroy(queue) }
+        if let failure = rd_kafka_consumer_close_queue(handle, queue) {
+            return KafkaError(consuming: failure).code.cValue
+        }
+        while rd_kafka_consumer_closed(handle) == 0 {
+            let left = ContinuousClock.now.duration(to: deadline)
+            if left <= .zero { return nil }
+            guard let event = rd_kafka_queue_poll(queue, min(left, .milliseconds(100)).milliseconds) else { continue }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                core.rebalance(rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event))
+            }
+            rd_kafka_event_destroy(event)
+        }
+        return RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
     private func withHandle<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result {
