@@ -76,6 +76,21 @@ final class DeliveryTracker: @unchecked Sendable {
         }
     }
 
+    /// The partitions with a window: those assigned and not yet released.
+    var assignedPartitions: [Int32] { locked { Array(slotOfPartition.keys) } }
+
+    /// Moves the committable offset of every partition whose consumed records are
+    /// all acknowledged up to its consumer position, where that lies beyond (see
+    /// ``PartitionWindow/advanceIfSettled(to:)``).
+    func advanceSettled(to positions: [Int32: Int64]) {
+        locked {
+            for (partition, position) in positions {
+                guard let slot = slotOfPartition[partition] else { continue }
+                windows[slot]!.advanceIfSettled(to: position)
+            }
+        }
+    }
+
     /// Records dispatched and not yet completed (or completed behind one that is not).
     var inFlightCount: Int { locked { inFlight } }
 

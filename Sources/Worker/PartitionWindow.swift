@@ -76,6 +76,17 @@ struct PartitionWindow: Sendable {
         return slide()
     }
 
+    /// Moves the committable offset up to the consumer's `position` when every
+    /// record consumed in this window is acknowledged and the position lies
+    /// beyond the last of them: the offsets between hold nothing the consumer
+    /// hands over (transaction markers, aborted records), so nothing is skipped.
+    /// Only after the window completed a record: before that, a position may be
+    /// left from an earlier assignment and lie behind the group's commit.
+    mutating func advanceIfSettled(to position: Int64) {
+        guard count == 0, let committable = committableOffset, position > committable else { return }
+        committableOffset = position
+    }
+
     mutating func fail(sequence: UInt64) {
         guard let index = index(of: sequence) else { return }
         entries[index].state = .failed

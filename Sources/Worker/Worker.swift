@@ -25,7 +25,8 @@ public final class Worker: Sendable {
     /// What its Kafka clients last reported about themselves (`/metrics`, `/livez`, `/readyz`).
     public let kafkaStatistics = KafkaClientStatistics()
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
+    /// When the shutdown must be over: set once, by the first stop request.
+    private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(
         configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics(),
@@ -39,12 +40,18 @@ public final class Worker: Sendable {
     }
 
     /// Asks a running worker to stop fetching, publish what is in flight,
-    /// commit, leave the group and return (SIGTERM, SIGINT).
+    /// commit, leave the group and return (SIGTERM, SIGINT), all within
+    /// `shutdownTimeout` from now; past it the run throws `SHUTDOWN_TIMED_OUT`
+    /// with what was safe committed. Later requests keep the first deadline.
     public func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
+        let deadline = ContinuousClock.now + configuration.shutdownTimeout
+        stopDeadline.withLock { if $0 == nil { $0 = deadline } }
     }
 
-    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+    var isStopRequested: Bool { stopDeadline.withLock { $0 != nil } }
+
+    /// The deadline of a requested stop, if one was requested.
+    var requestedStopDeadline: ContinuousClock.Instant? { stopDeadline.withLock { $0 } }
 
     /// Runs until stopped, or until caught up with `untilCaughtUp`. Throws a
     /// ``WorkerError`` when a record can be published nowhere or Kafka fails
@@ -120,9 +127,14 @@ final class WorkerLoop: Sendable {
             self.metrics.processing.record(start.duration(to: .now))
         }
         runningLanes.withLock { $0 = lanes }
+        let progress = configuration.untilCaughtUp
+            ? GroupProgressWatcher(
+                configuration: configuration.consumerConfiguration, topic: configuration.topics.input, logger: logger)
+            : nil
+        defer { progress?.stop() }
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
-            let targets = configuration.untilCaughtUp ? try highWatermarks() : nil
+            progress?.start()
             worker.health.set(.joining)
             logger.info(
                 "worker started",
@@ -130,10 +142,11 @@ final class WorkerLoop: Sendable {
                     "input": "\(configuration.topics.input)", "output": "\(configuration.topics.output)",
                     "dead-letter": "\(configuration.topics.deadLetter)", "group": "\(configuration.groupID)",
                 ])
-            try pollUntilDone(caughtUpTargets: targets, lanes: lanes)
+            try pollUntilDone(progress: progress, lanes: lanes)
         } catch {
             recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
         }
+        progress?.stop()
         let shutdownError = shutDown(lanes: lanes)
         if let error = failure.withLock({ $0 }) ?? shutdownError {
             logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
@@ -144,12 +157,11 @@ final class WorkerLoop: Sendable {
         return .success(summary)
     }
 
-    private func pollUntilDone(caughtUpTargets: [Int32: Int64]?, lanes: ProcessingLanes) throws(KafkaError) {
+    private func pollUntilDone(progress: GroupProgressWatcher?, lanes: ProcessingLanes) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
         var nextStore = ContinuousClock.now + storeInterval
-        var nextProgressCheck = ContinuousClock.now
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
             // Back-pressure: at the cap, take nothing more until acknowledgements
             // make room. librdkafka's prefetch queue stays bounded on its own
@@ -174,12 +186,15 @@ final class WorkerLoop: Sendable {
                 storeAcknowledged()
                 nextStore = now + storeInterval
             }
-            if now >= nextProgressCheck {
-                nextProgressCheck = now + .milliseconds(500)
-                if let caughtUpTargets, try isCaughtUp(caughtUpTargets) {
-                    logger.info("group caught up with the high watermarks taken at start")
-                    return
-                }
+            switch progress?.current {
+            case .caughtUp:
+                logger.info("group caught up with the high watermarks taken at start")
+                return
+            case .failed(let error):
+                recordFailure(.kafka(error, while: "watching the group's progress on \(configuration.topics.input)"))
+                return
+            case .watching, nil:
+                break
             }
         }
     }
@@ -249,6 +264,9 @@ final class WorkerLoop: Sendable {
         }
         statistics.failed.add(1, ordering: .relaxed)
         guard let (partition, offset) = tracker.fail(ticket) else { return }
+        // Purged by the worker's own shutdown, past its deadline: the record is
+        // simply not done, and the shutdown reports that.
+        guard error.code != .purgeQueue, error.code != .purgeInflight else { return }
         recordFailure(
             .unpublishable(
                 topic: configuration.topics.input, partition: partition, offset: offset, reason: error.description))
@@ -271,7 +289,8 @@ final class WorkerLoop: Sendable {
             // their lane before the worker waits for them to settle.
             runningLanes.withLock { $0 }?.flush()
             let revokeStart = ContinuousClock.now
-            let settled = tracker.waitUntilSettled(mine, deadline: .now + configuration.shutdownTimeout)
+            let deadline = drainDeadline()
+            let settled = tracker.waitUntilSettled(mine, deadline: deadline)
             if !settled {
                 logger.warning(
                     "revoked partitions did not settle in time",
@@ -279,7 +298,7 @@ final class WorkerLoop: Sendable {
             }
             // Committed here, before the partitions are released: their next
             // owner starts after the last acknowledged record.
-            commitAcknowledged(mine)
+            commitAcknowledged(mine, deadline: deadline)
             tracker.remove(mine)
             logger.info(
                 "partitions revoked",
@@ -305,6 +324,7 @@ final class WorkerLoop: Sendable {
     /// commits go this way, never as explicit commits: see
     /// `KafkaConsumer.storeOffsets` for the rebalance they would break.
     private func storeAcknowledged() {
+        advanceSettledPartitionsToPositions()
         let offsets = acknowledgedOffsets(nil, again: false)
         guard !offsets.isEmpty else { return }
         do {
@@ -314,47 +334,38 @@ final class WorkerLoop: Sendable {
         }
     }
 
-    /// Commits, and waits for, the acknowledged prefixes of these partitions
-    /// (all when nil): on revoke and at shutdown. They are stored as well, so
-    /// that librdkafka's own commit of a released partition's stored offset
+    /// Commits, and waits for (until `deadline`), the acknowledged prefixes of these
+    /// partitions (all when nil): on revoke and at shutdown. They are stored as well,
+    /// so that librdkafka's own commit of a released partition's stored offset
     /// repeats this one instead of taking the partition back to an older one.
-    private func commitAcknowledged(_ partitions: [Int32]? = nil) {
+    private func commitAcknowledged(_ partitions: [Int32]? = nil, deadline: ContinuousClock.Instant) {
         let offsets = acknowledgedOffsets(partitions, again: true)
         guard !offsets.isEmpty else { return }
         do {
             try consumer.storeOffsets(offsets)
-            try consumer.commit(offsets, mode: .sync)
+            try consumer.commit(offsets, waitingUpTo: max(.zero, ContinuousClock.now.duration(to: deadline)))
         } catch {
             logger.warning("commit failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// A partition whose every consumed record is acknowledged may still have a
+    /// position beyond its last record: transaction markers and aborted records are
+    /// never handed over. Its committable offset is then that position, so that
+    /// the group's committed offset reaches the high watermark. Only the polling
+    /// thread calls this, between polls: every record below a position has been
+    /// dispatched by then.
+    private func advanceSettledPartitionsToPositions() {
+        let topic = configuration.topics.input
+        let partitions = tracker.assignedPartitions.map { TopicPartition(topic: topic, partition: $0) }
+        guard let positions = try? consumer.positions(partitions), !positions.isEmpty else { return }
+        tracker.advanceSettled(to: Dictionary(uniqueKeysWithValues: positions.map { ($0.key.partition, $0.value) }))
     }
 
     private func acknowledgedOffsets(_ partitions: [Int32]?, again: Bool) -> [TopicPartitionOffset] {
         tracker.takeCommittableOffsets(partitions, again: again).map {
             TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
         }
-    }
-
-    /// The input topic's high watermarks now, for partitions that hold records.
-    private func highWatermarks() throws(KafkaError) -> [Int32: Int64] {
-        let topic = configuration.topics.input
-        let count = try consumer.partitionCount(topic: topic, timeout: .seconds(10))
-        var targets: [Int32: Int64] = [:]
-        for partition in 0..<count {
-            let (low, high) = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(10))
-            if high > low { targets[partition] = high }
-        }
-        logger.info("caught-up targets taken", metadata: ["high-watermarks": "\(targets.sorted { $0.key < $1.key })"])
-        return targets
-    }
-
-    /// Whether the group (every worker in it) has committed up to the targets.
-    private func isCaughtUp(_ targets: [Int32: Int64]) throws(KafkaError) -> Bool {
-        guard !targets.isEmpty else { return true }
-        let topic = configuration.topics.input
-        let committed = try consumer.committed(
-            targets.keys.map { TopicPartition(topic: topic, partition: $0) }, timeout: .seconds(10))
-        return committed.allSatisfy { $0.offset >= (targets[$0.partition] ?? 0) }
     }
 
     // MARK: Stopping
@@ -364,21 +375,35 @@ final class WorkerLoop: Sendable {
         worker.health.set(.failed)
     }
 
-    /// Publishes what is in flight, commits, leaves the group, closes the producer.
+    /// The deadline of a drain starting now: the requested stop's, or a whole
+    /// shutdown timeout for a revoke or an unrequested stop.
+    private func drainDeadline() -> ContinuousClock.Instant {
+        let own = ContinuousClock.now + configuration.shutdownTimeout
+        return worker.requestedStopDeadline.map { min($0, own) } ?? own
+    }
+
+    /// Publishes what is in flight, commits, leaves the group, closes the producer:
+    /// all of it before one deadline. Past it, what is left is abandoned and the
+    /// run fails with `SHUTDOWN_TIMED_OUT`; only acknowledged prefixes were committed.
     private func shutDown(lanes: ProcessingLanes) -> WorkerError? {
         worker.health.set(.draining)
+        let deadline = drainDeadline()
+        let remaining = { max(.zero, ContinuousClock.now.duration(to: deadline)) }
         var result: WorkerError?
-        if !tracker.waitUntilSettled(deadline: .now + configuration.shutdownTimeout) {
+        if !tracker.waitUntilSettled(deadline: deadline) {
             result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
         }
-        commitAcknowledged()
+        commitAcknowledged(deadline: deadline)
         do {
-            try consumer.close()
+            try consumer.close(timeout: remaining())
         } catch {
             logger.warning("leaving the group failed", metadata: ["error": "\(error)"])
+            if error.code == .timedOut, result == nil {
+                result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
+            }
         }
         lanes.stop()
-        producer.close(timeout: configuration.shutdownTimeout)
+        producer.close(timeout: remaining())
         return result
     }
 

@@ -110,6 +110,7 @@ func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPS
     }
     let result = Mutex<WorkerSummary?>(nil)
     services.append(WorkerService(worker: worker) { summary in result.withLock { $0 = summary } })
+    services.append(ShutdownWatchdog(bound: configuration.shutdownTimeout))
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
             services: services.map {

@@ -29,6 +29,54 @@ import Testing
         #expect(window.committableOffset == 10)
     }
 
+    // Transaction markers and aborted records are never handed to the consumer, so
+    // a partition ending in them has a consumer position past its last record.
+
+    @Test func aSettledWindowCommitsTheConsumerPositionPastItsLastRecord() {
+        var window = PartitionWindow()
+        let sequences = (0..<5).map { window.append(offset: Int64($0), record: nil) }
+        for sequence in sequences { window.complete(sequence: sequence) }
+        #expect(window.committableOffset == 5)
+        // Offsets 5 and 6 were a marker and an aborted record: the position is 7.
+        window.advanceIfSettled(to: 7)
+        #expect(window.committableOffset == 7)
+    }
+
+    @Test func aPositionPastRecordsStillInFlightMovesNothing() {
+        var window = PartitionWindow()
+        let first = window.append(offset: 0, record: nil)
+        _ = window.append(offset: 1, record: nil)
+        window.complete(sequence: first)
+        window.advanceIfSettled(to: 9)
+        #expect(window.committableOffset == 1, "record 1 is not acknowledged: nothing past it is committable")
+    }
+
+    @Test func aPositionBehindTheCommittableOffsetOrBeforeAnyCompletionIsIgnored() {
+        var window = PartitionWindow()
+        window.advanceIfSettled(to: 4)
+        #expect(window.committableOffset == nil, "a position from an earlier assignment may lie behind the group's commit")
+        let only = window.append(offset: 6, record: nil)
+        window.complete(sequence: only)
+        window.advanceIfSettled(to: 5)
+        #expect(window.committableOffset == 7)
+    }
+
+    @Test func theTrackerCommitsAPositionPastTheLastRecordOnceEverythingIsAcknowledged() {
+        let tracker = DeliveryTracker()
+        tracker.assign([0])
+        let tickets = (0..<3).compactMap { offset in
+            tracker.dispatch(InboundRecord(partition: 0, offset: Int64(offset), timestampMilliseconds: 0, key: nil, value: [], headers: []))
+        }
+        tracker.advanceSettled(to: [0: 5])
+        tracker.complete(tickets[0])
+        tracker.complete(tickets[1])
+        tracker.advanceSettled(to: [0: 5])
+        #expect(tracker.takeCommittableOffsets().map(\.offset) == [2], "one record still in flight")
+        tracker.complete(tickets[2])
+        tracker.advanceSettled(to: [0: 5])
+        #expect(tracker.takeCommittableOffsets().map(\.offset) == [5], "the position past the markers")
+    }
+
     @Test func aFailedRecordHoldsTheWindowForever() {
         var window = PartitionWindow()
         let first = window.append(offset: 0, record: nil)

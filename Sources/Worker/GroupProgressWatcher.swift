@@ -1,0 +1,130 @@
+import Kafka
+import Logging
+import Synchronization
+
+import class Foundation.Thread
+
+/// For `--until-caught-up`: takes the input topic's high watermarks once, then
+/// watches the group's committed offsets until they reach them.
+///
+/// It runs on a thread of its own with a Kafka handle of its own (a consumer that
+/// joins no group and only asks the coordinator), so the polling thread never
+/// waits on the cluster for it: polls, rebalance callbacks and
+/// `max.poll.interval.ms` stay healthy however slow or absent the brokers are.
+/// Transient failures are retried with backoff and logged as warnings; only a
+/// permanent one (authorization, an input topic that stays unknown, invalid
+/// configuration) ends the watch, as a failure the worker stops with.
+final class GroupProgressWatcher: Sendable {
+    enum Outcome: Sendable, Equatable {
+        case watching
+        case caughtUp
+        case failed(KafkaError)
+    }
+
+    private let configuration: KafkaConfiguration
+    private let topic: String
+    private let logger: Logger
+    private let retry: KafkaRetry
+    private let checkInterval: Duration
+    private let outcome = Mutex(Outcome.watching)
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+
+    /// - Parameter configuration: the worker's consumer properties (`group.id` included).
+    init(
+        configuration: KafkaConfiguration, topic: String, logger: Logger,
+        retry: KafkaRetry = KafkaRetry(), checkInterval: Duration = .milliseconds(500)
+    ) {
+        var configuration = configuration
+        // A handle that only asks: it commits nothing and must not warn about the
+        // worker's commit settings.
+        configuration["enable.auto.commit"] = "false"
+        configuration["auto.commit.interval.ms"] = nil
+        configuration["statistics.interval.ms"] = nil
+        self.configuration = configuration
+        self.topic = topic
+        self.logger = logger
+        self.retry = retry
+        self.checkInterval = checkInterval
+    }
+
+    /// Where the watch stands; read by the polling thread once a poll.
+    var current: Outcome { outcome.withLock { $0 } }
+
+    func start() {
+        let thread = Thread { [self] in
+            let result = watch()
+            outcome.withLock { $0 = result }
+            finished.store(true, ordering: .releasing)
+        }
+        thread.name = "usp-worker-progress"
+        thread.start()
+    }
+
+    /// Ends the watch within about 50 ms (plus a query under way, bounded by its
+    /// timeout) and waits for its thread, at most `timeout`.
+    func stop(timeout: Duration = .seconds(6)) {
+        stopRequested.store(true, ordering: .relaxed)
+        let deadline = ContinuousClock.now + timeout
+        while !finished.load(ordering: .acquiring), ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    private var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+
+    private func watch() -> Outcome {
+        do throws(KafkaError) {
+            let consumer = try KafkaConsumer(configuration: configuration)
+            defer { try? consumer.close(timeout: .seconds(5)) }
+            let targets = try retrying("taking the high watermarks of \(topic)") { () throws(KafkaError) in
+                try highWatermarks(consumer)
+            }
+            logger.info(
+                "caught-up targets taken", metadata: ["high-watermarks": "\(targets.sorted { $0.key < $1.key })"])
+            while !isStopRequested {
+                let reached = try retrying("reading the group's committed offsets") { () throws(KafkaError) in
+                    try isReached(targets, consumer)
+                }
+                if reached { return .caughtUp }
+                KafkaRetry.sleep(checkInterval) { isStopRequested }
+            }
+            return .watching
+        } catch {
+            if isStopRequested, error.isTransient { return .watching }
+            return .failed(error)
+        }
+    }
+
+    /// The input topic's high watermarks, for partitions that hold records.
+    private func highWatermarks(_ consumer: KafkaConsumer) throws(KafkaError) -> [Int32: Int64] {
+        let count = try consumer.partitionCount(topic: topic, timeout: .seconds(5))
+        var targets: [Int32: Int64] = [:]
+        for partition in 0..<count {
+            let (low, high) = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
+            if high > low { targets[partition] = high }
+        }
+        return targets
+    }
+
+    /// Whether the group (every worker in it) has committed up to the targets.
+    private func isReached(_ targets: [Int32: Int64], _ consumer: KafkaConsumer) throws(KafkaError) -> Bool {
+        guard !targets.isEmpty else { return true }
+        let committed = try consumer.committed(
+            targets.keys.map { TopicPartition(topic: topic, partition: $0) }, timeout: .seconds(5))
+        return committed.allSatisfy { $0.offset >= (targets[$0.partition] ?? 0) }
+    }
+
+    private func retrying<Result>(
+        _ doing: String, _ body: () throws(KafkaError) -> Result
+    ) throws(KafkaError) -> Result {
+        try retry.run(isCancelled: { isStopRequested }, onRetry: { attempt in
+            logger.warning(
+                "\(doing) failed; trying again",
+                metadata: [
+                    "error": "\(attempt.error)", "attempt": "\(attempt.number)",
+                    "retry-in-ms": "\(Int(attempt.delay.seconds * 1000))",
+                ])
+        }, body)
+    }
+}
