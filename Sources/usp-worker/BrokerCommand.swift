@@ -6,14 +6,20 @@ import Kafka
 import Logging
 import ServiceLifecycle
 
-import func Foundation.fflush
+import Foundation
 
 /// `usp-worker broker`: the embedded cluster alone, for trying the worker,
 /// kcat or any Kafka client on loopback without a real cluster.
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker",
-        abstract: "Run the embedded Kafka cluster (librdkafka's mock brokers) and print its bootstrap servers.")
+        abstract: "Run the embedded Kafka cluster (librdkafka's mock brokers) and print its bootstrap servers.",
+        discussion: """
+            Control lines on standard input stage outages: `down <id|all>` disconnects brokers \
+            and refuses connections, `up <id|all>` accepts them again, `rtt <id|all> <ms>` delays \
+            every response, `create <topic> <partitions>` creates a topic. Each line is answered \
+            on standard output with `ok <line>` or `error: <why>`.
+            """)
 
     @Option(help: "Number of brokers.")
     var brokers = 1
@@ -35,11 +41,34 @@ struct BrokerCommand: AsyncParsableCommand {
         // Scripts read the address from a pipe or a file while the cluster runs
         // (fflush(NULL) flushes every stream, standard output among them).
         fflush(nil)
+        Self.serveControlLines(cluster)
         let group = ServiceGroup(
             services: [UntilShutdown()], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "usp-worker.broker"))
         try await group.run()
         cluster.close()
+    }
+}
+
+extension BrokerCommand {
+    /// Reads control lines from standard input on a thread of their own (reading
+    /// blocks) until it ends; see `BrokerControl`.
+    static func serveControlLines(_ cluster: EmbeddedKafkaCluster) {
+        let thread = Thread {
+            while let line = readLine() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { continue }
+                do {
+                    try BrokerControl.parse(text).apply(to: cluster)
+                    print("ok \(text)")
+                } catch {
+                    print("error: \(error)")
+                }
+                fflush(nil)
+            }
+        }
+        thread.name = "usp-broker-control"
+        thread.start()
     }
 }
 
