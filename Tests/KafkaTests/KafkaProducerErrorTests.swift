@@ -13,8 +13,15 @@ struct KafkaProducerErrorTests {
         try cluster.createTopic(topic, partitions: 1)
         cluster.pushRequestErrors(.produce, [.notEnoughReplicas, .notEnoughReplicas, .notEnoughReplicasAfterAppend, .requestTimedOut])
 
+        // One produce request in flight: with more, the embedded cluster (which checks an
+        // idempotent producer's sequence numbers only for transactional ones) can store a
+        // later batch while an earlier refused one waits for its retry, and librdkafka
+        // then reports the earlier one persisted though it was never stored. A real
+        // broker refuses the out-of-sequence batch; the product's default stays 5.
         let deliveries = DeliveryCollector()
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster, extra: ["linger.ms": "1", "retry.backoff.ms": "10"]),
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(
+                cluster, extra: ["linger.ms": "1", "retry.backoff.ms": "10", "max.in.flight.requests.per.connection": "1"]),
                                          onDelivery: deliveries.onDelivery)
         for id in 0..<500 {
             try producer.produce(topic: topic, key: nil, value: bytes("\(id)"), opaque: UInt64(id))

@@ -79,8 +79,14 @@ import Worker
         try bed.load(count)
         bed.cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 20_000))
         let bound = Duration.seconds(3)
-        let observed = ObservedWorker(
-            configuration: bed.workerConfiguration(group: "stuck"), logger: quietLogger, stuckPartitionTimeout: bound)
+        // One produce request in flight: with more, the embedded cluster (which checks an
+        // idempotent producer's sequence numbers only for transactional ones) can store a
+        // later batch while an earlier refused one waits for its retry, and librdkafka
+        // then reports the earlier one persisted though it was never stored. A real
+        // broker refuses the out-of-sequence batch; the product's default stays 5.
+        var configuration = bed.workerConfiguration(group: "stuck")
+        configuration.kafka["max.in.flight.requests.per.connection"] = "1"
+        let observed = ObservedWorker(configuration: configuration, logger: quietLogger, stuckPartitionTimeout: bound)
         let running = try await bed.start(observed)
         let client = running.client
         let started = ContinuousClock.now

@@ -16,7 +16,14 @@ import Worker
         bed.cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 10))
         var logger = Logger(label: "metrics-test")
         logger.logLevel = .warning
-        let observed = ObservedWorker(configuration: bed.workerConfiguration(group: "metrics"), logger: logger)
+        // One produce request in flight: with more, the embedded cluster (which checks an
+        // idempotent producer's sequence numbers only for transactional ones) can store a
+        // later batch while an earlier refused one waits for its retry, and librdkafka
+        // then reports the earlier one persisted though it was never stored. A real
+        // broker refuses the out-of-sequence batch; the product's default stays 5.
+        var configuration = bed.workerConfiguration(group: "metrics")
+        configuration.kafka["max.in.flight.requests.per.connection"] = "1"
+        let observed = ObservedWorker(configuration: configuration, logger: logger)
         let running = try await bed.start(observed)
 
         // Scrape until every partition reports lag 0 and every record is counted.

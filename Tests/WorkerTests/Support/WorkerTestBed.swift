@@ -12,28 +12,61 @@ import Testing
 /// the test), and the tools the worker tests share: load events, run
 /// workers, read what they published, check it against the contract.
 final class WorkerTestBed: Sendable {
-    let cluster: EmbeddedKafkaCluster
+    /// The cluster in this process, for beds made on one; a bed on a
+    /// `usp-worker broker` process has none.
+    private let inProcessCluster: EmbeddedKafkaCluster?
+    let bootstrapServers: String
     let topics: WorkerConfiguration.Topics
     let partitions: Int32
     let outputPartitions: Int32
+    /// How `load` compresses: the embedded cluster keeps 5 MiB a partition,
+    /// counted as stored, so compressed loads keep more events.
+    let loadCompression: String?
 
     private static let counter = Atomic<Int>(0)
 
+    /// A bed on an embedded cluster of one broker in this process.
     init(partitions: Int32 = 6, outputPartitions: Int32 = 6) throws {
-        cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let suffix = "\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
-        topics = WorkerConfiguration.Topics(
-            input: "create-\(suffix)", output: "created-\(suffix)", deadLetter: "dlq-\(suffix)")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        inProcessCluster = cluster
+        bootstrapServers = cluster.bootstrapServers
+        topics = Self.uniqueTopics()
         self.partitions = partitions
         self.outputPartitions = outputPartitions
+        loadCompression = nil
         try cluster.createTopic(topics.input, partitions: partitions)
         try cluster.createTopic(topics.output, partitions: outputPartitions)
         try cluster.createTopic(topics.deadLetter, partitions: 2)
     }
 
-    deinit { cluster.close() }
+    /// A bed on a `usp-worker broker` process, the way an operator runs a
+    /// cluster beside the worker; its topics are made through the broker's
+    /// control lines, and loads are compressed (lz4).
+    init(broker: BrokerProcess, partitions: Int32, outputPartitions: Int32) throws {
+        inProcessCluster = nil
+        bootstrapServers = broker.bootstrapServers
+        topics = Self.uniqueTopics()
+        self.partitions = partitions
+        self.outputPartitions = outputPartitions
+        loadCompression = "lz4"
+        try broker.createTopic(topics.input, partitions: partitions)
+        try broker.createTopic(topics.output, partitions: outputPartitions)
+        try broker.createTopic(topics.deadLetter, partitions: 2)
+    }
 
-    var bootstrapServers: String { cluster.bootstrapServers }
+    private static func uniqueTopics() -> WorkerConfiguration.Topics {
+        let suffix = "\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
+        return WorkerConfiguration.Topics(
+            input: "create-\(suffix)", output: "created-\(suffix)", deadLetter: "dlq-\(suffix)")
+    }
+
+    deinit { inProcessCluster?.close() }
+
+    /// The embedded cluster in this process (for error injection); only beds made on one have it.
+    var cluster: EmbeddedKafkaCluster {
+        guard let inProcessCluster else { preconditionFailure("a bed on a broker process has no in-process cluster") }
+        return inProcessCluster
+    }
 
     var kafka: KafkaConfiguration {
         var configuration = KafkaConfiguration()
@@ -74,6 +107,7 @@ final class WorkerTestBed: Sendable {
     func load(_ count: Int, invalidEvery: Int = 10, headers: (Int) -> [KafkaHeader] = { _ in [] }) throws -> Int {
         var configuration = KafkaConfiguration()
         configuration.bootstrapServers = bootstrapServers
+        configuration["compression.type"] = loadCompression
         let failures = FailureCount()
         let producer = try KafkaProducer(configuration: configuration) { report in
             if report.error != nil { failures.count.add(1, ordering: .relaxed) }
