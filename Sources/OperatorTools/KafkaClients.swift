@@ -1,5 +1,8 @@
 import Kafka
 
+import struct Foundation.Data
+import class Foundation.FileHandle
+
 /// The clients the tools make from the user's Kafka properties.
 enum KafkaClients {
     /// A producer with the Kafka layer's defaults (`acks=all`, idempotence),
@@ -29,13 +32,27 @@ enum KafkaClients {
         }
     }
 
+    /// How the tools ride out a cluster that is briefly away: transient failures
+    /// are retried for up to a minute; a topic still unknown after 5 s does not exist.
+    static let retry = KafkaRetry(unknownTopicBound: .seconds(5))
+    static let patience: Duration = .seconds(60)
+
+    /// Runs a query, retrying transient failures (see `retry`).
+    static func retrying<Result>(
+        _ body: () throws(KafkaError) -> Result
+    ) throws(KafkaError) -> Result {
+        try retry.run(deadline: .now + patience, onRetry: { attempt in
+            FileHandle.standardError.write(Data("usp-worker: \(attempt.error); trying again in \(attempt.delay)\n".utf8))
+        }, body)
+    }
+
     /// The topic's partition count; refuses a topic that does not exist, so
     /// that producing to it cannot create it with the broker's defaults.
     static func partitionCount(of topic: String, using consumer: KafkaConsumer) throws(OperatorToolError) -> Int32 {
         do {
-            return try consumer.partitionCount(topic: topic, timeout: .seconds(30))
+            return try retrying { () throws(KafkaError) in try consumer.partitionCount(topic: topic, timeout: .seconds(10)) }
         } catch {
-            throw .missingTopic(topic, error)
+            throw error.code.isUnknownTopicOrPartition ? .missingTopic(topic, error) : .kafka(error, while: "asking for \(topic)")
         }
     }
 

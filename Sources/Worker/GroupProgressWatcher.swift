@@ -4,25 +4,30 @@ import Synchronization
 
 import class Foundation.Thread
 
-/// For `--until-caught-up`: takes the input topic's high watermarks once, then
-/// watches the group's committed offsets until they reach them.
+/// What the worker asks the cluster beside consuming: at start, that its topics
+/// exist; then, for `--until-caught-up`, the input topic's high watermarks once,
+/// and the group's committed offsets until they reach them.
 ///
 /// It runs on a thread of its own with a Kafka handle of its own (a consumer that
 /// joins no group and only asks the coordinator), so the polling thread never
 /// waits on the cluster for it: polls, rebalance callbacks and
 /// `max.poll.interval.ms` stay healthy however slow or absent the brokers are.
 /// Transient failures are retried with backoff and logged as warnings; only a
-/// permanent one (authorization, an input topic that stays unknown, invalid
-/// configuration) ends the watch, as a failure the worker stops with.
+/// permanent one (authorization, a topic that stays unknown past the bound,
+/// invalid configuration) ends the watch, as a failure the worker stops with.
 final class GroupProgressWatcher: Sendable {
     enum Outcome: Sendable, Equatable {
         case watching
+        /// The topics exist, and there is no progress to watch (not `--until-caught-up`).
+        case topicsFound
         case caughtUp
         case failed(KafkaError)
     }
 
     private let configuration: KafkaConfiguration
     private let topic: String
+    private let requiredTopics: [String]
+    private let watchesProgress: Bool
     private let logger: Logger
     private let retry: KafkaRetry
     private let checkInterval: Duration
@@ -30,9 +35,12 @@ final class GroupProgressWatcher: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
 
-    /// - Parameter configuration: the worker's consumer properties (`group.id` included).
+    /// - Parameters:
+    ///   - configuration: the worker's consumer properties (`group.id` included).
+    ///   - topics: the worker's topics; each must exist (the input one first).
+    ///   - watchesProgress: whether to watch the group's progress (`--until-caught-up`).
     init(
-        configuration: KafkaConfiguration, topic: String, logger: Logger,
+        configuration: KafkaConfiguration, topics: WorkerConfiguration.Topics, watchesProgress: Bool, logger: Logger,
         retry: KafkaRetry = KafkaRetry(), checkInterval: Duration = .milliseconds(500)
     ) {
         var configuration = configuration
@@ -42,7 +50,9 @@ final class GroupProgressWatcher: Sendable {
         configuration["auto.commit.interval.ms"] = nil
         configuration["statistics.interval.ms"] = nil
         self.configuration = configuration
-        self.topic = topic
+        self.topic = topics.input
+        self.requiredTopics = [topics.input, topics.output, topics.deadLetter]
+        self.watchesProgress = watchesProgress
         self.logger = logger
         self.retry = retry
         self.checkInterval = checkInterval
@@ -61,9 +71,10 @@ final class GroupProgressWatcher: Sendable {
         thread.start()
     }
 
-    /// Ends the watch within about 50 ms (plus a query under way, bounded by its
-    /// timeout) and waits for its thread, at most `timeout`.
-    func stop(timeout: Duration = .seconds(6)) {
+    /// Ends the watch within about 50 ms, plus a query under way, and waits for its
+    /// thread at most `timeout`: the shutdown does not wait on a cluster that is away
+    /// for a query whose answer no longer matters (the thread ends on its own).
+    func stop(timeout: Duration = .seconds(1)) {
         stopRequested.store(true, ordering: .relaxed)
         let deadline = ContinuousClock.now + timeout
         while !finished.load(ordering: .acquiring), ContinuousClock.now < deadline {
@@ -77,6 +88,12 @@ final class GroupProgressWatcher: Sendable {
         do throws(KafkaError) {
             let consumer = try KafkaConsumer(configuration: configuration)
             defer { try? consumer.close(timeout: .seconds(5)) }
+            for required in requiredTopics {
+                _ = try retrying("looking up topic \(required)") { () throws(KafkaError) in
+                    try consumer.partitionCount(topic: required, timeout: .seconds(5))
+                }
+            }
+            guard watchesProgress else { return .topicsFound }
             let targets = try retrying("taking the high watermarks of \(topic)") { () throws(KafkaError) in
                 try highWatermarks(consumer)
             }

@@ -99,6 +99,8 @@ final class WorkerLoop: Sendable {
             handlers.loop?.delivered(report)
         } onError: { [logger] error in
             logger.warning("kafka producer error", metadata: ["error": "\(error)"])
+            // An idempotent producer's fatal error: nothing more can be published.
+            if error.isFatal { handlers.loop?.recordFailure(.kafka(error, while: "publishing")) }
         }
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration) { event, consumer in
             handlers.loop?.rebalance(event, consumer: consumer)
@@ -127,14 +129,12 @@ final class WorkerLoop: Sendable {
             self.metrics.processing.record(start.duration(to: .now))
         }
         runningLanes.withLock { $0 = lanes }
-        let progress = configuration.untilCaughtUp
-            ? GroupProgressWatcher(
-                configuration: configuration.consumerConfiguration, topic: configuration.topics.input, logger: logger)
-            : nil
-        defer { progress?.stop() }
+        let progress = GroupProgressWatcher(
+            configuration: configuration.consumerConfiguration, topics: configuration.topics,
+            watchesProgress: configuration.untilCaughtUp, logger: logger)
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
-            progress?.start()
+            progress.start()
             worker.health.set(.joining)
             logger.info(
                 "worker started",
@@ -146,7 +146,7 @@ final class WorkerLoop: Sendable {
         } catch {
             recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
         }
-        progress?.stop()
+        progress.stop()
         let shutdownError = shutDown(lanes: lanes)
         if let error = failure.withLock({ $0 }) ?? shutdownError {
             logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
@@ -157,7 +157,7 @@ final class WorkerLoop: Sendable {
         return .success(summary)
     }
 
-    private func pollUntilDone(progress: GroupProgressWatcher?, lanes: ProcessingLanes) throws(KafkaError) {
+    private func pollUntilDone(progress: GroupProgressWatcher, lanes: ProcessingLanes) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
@@ -186,14 +186,14 @@ final class WorkerLoop: Sendable {
                 storeAcknowledged()
                 nextStore = now + storeInterval
             }
-            switch progress?.current {
+            switch progress.current {
             case .caughtUp:
                 logger.info("group caught up with the high watermarks taken at start")
                 return
             case .failed(let error):
-                recordFailure(.kafka(error, while: "watching the group's progress on \(configuration.topics.input)"))
+                recordFailure(.kafka(error, while: "asking the cluster about \(configuration.topics.input)'s group"))
                 return
-            case .watching, nil:
+            case .watching, .topicsFound:
                 break
             }
         }
@@ -370,7 +370,7 @@ final class WorkerLoop: Sendable {
 
     // MARK: Stopping
 
-    private func recordFailure(_ error: WorkerError) {
+    fileprivate func recordFailure(_ error: WorkerError) {
         failure.withLock { if $0 == nil { $0 = error } }
         worker.health.set(.failed)
     }

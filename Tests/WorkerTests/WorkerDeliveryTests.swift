@@ -58,6 +58,23 @@ import Testing
         #expect(worker.health.current == .failed)
     }
 
+    @Test func anOutputTopicThatNeverAppearsStopsTheWorkerAfterTheBoundNamingIt() async throws {
+        // Nothing to consume: nothing is published, so the only one to notice is the start-up check.
+        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        var configuration = bed.workerConfiguration(group: "no-output", untilCaughtUp: false)
+        configuration.topics.output = "never-created-\(UInt32.random(in: 0...UInt32.max))"
+        let worker = Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly)
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await worker.run()
+        } throws: { error in
+            (error as? WorkerError)?.codeName == "KAFKA" && String(describing: error).contains(configuration.topics.output)
+        }
+        // A topic may be unknown for a while after its creation: 30 s before that is permanent.
+        #expect(started.duration(to: .now) > .seconds(25))
+        #expect(worker.health.current == .failed)
+    }
+
     @Test func twoWorkersUntilCaughtUpBothExitWithCountsThatAddUp() async throws {
         let bed = try WorkerTestBed()
         let count = 6_000

@@ -97,9 +97,13 @@ public enum DeadLetterReplay {
         var ranges: [Int32: Range<Int64>] = [:]
         do throws(KafkaError) {
             let partitions = (0..<count).map { TopicPartition(topic: topic, partition: $0) }
-            let committed = try consumer.committed(partitions, timeout: .seconds(30))
+            let committed = try KafkaClients.retrying { () throws(KafkaError) in
+                try consumer.committed(partitions, timeout: .seconds(10))
+            }
             for position in committed {
-                let (low, high) = try consumer.watermarks(topic: topic, partition: position.partition, timeout: .seconds(30))
+                let (low, high) = try KafkaClients.retrying { () throws(KafkaError) in
+                    try consumer.watermarks(topic: topic, partition: position.partition, timeout: .seconds(10))
+                }
                 let from = max(position.offset, low)
                 if from < high { ranges[position.partition] = from..<high }
             }
