@@ -18,6 +18,12 @@ struct HTTPOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Serve POST /security/userSecurityProfiles on the listener (env USP_HTTP_CREATE=false turns it off).")
     var httpCreate = true
 
+    @Flag(help: ArgumentHelp(
+        "With --auth none, serve POST /security/userSecurityProfiles anyway: anyone who can reach the port may "
+            + "then create profiles in any tenant (env USP_ALLOW_UNAUTHENTICATED_HTTP_CREATE=true). Without it, "
+            + "--auth none with the endpoint on refuses to start."))
+    var allowUnauthenticatedHttpCreate = false
+
     @Option(help: "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503 (env USP_PUBLISH_TIMEOUT_MS; default 5000).")
     var publishTimeoutMs: Int?
 
@@ -35,6 +41,14 @@ struct HTTPOptions: ParsableArguments {
             address: ListenerAddress(host: httpHost ?? environment("HTTP_HOST") ?? "0.0.0.0", port: port),
             stuckPartitionTimeout: timeout.map { .seconds($0) } ?? ObservedWorker.defaultStuckPartitionTimeout,
             create: try createSettings())
+    }
+
+    /// Whether `--allow-unauthenticated-http-create` (or its environment variable) was given.
+    var allowsUnauthenticatedCreate: Bool {
+        get throws {
+            try allowUnauthenticatedHttpCreate
+                || (environment("ALLOW_UNAUTHENTICATED_HTTP_CREATE", as: Bool.self) ?? false)
+        }
     }
 
     /// The create endpoint's settings, or nil when it is off.
