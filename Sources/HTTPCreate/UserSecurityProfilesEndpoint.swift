@@ -15,8 +15,9 @@ import OutboundRecords
 /// `Content-Length` says the body is over the limit, or once reading passes it (the rest is
 /// never read: the connection is closed); the pipeline runs; a rejected body gets the
 /// pipeline's 400; the authorizer checks the body's tenant and vendor (403); the entity is
-/// published and `201 Created` is answered only once the brokers acknowledged it (`acks=all`),
-/// else 503 with `Retry-After`.
+/// published and `201 Created` is answered only once the brokers acknowledged it (`acks=all`);
+/// else 504 with the entity's id and `Location` when librdkafka says it may have been written
+/// anyway, and 503 with `Retry-After` when it certainly was not.
 ///
 /// Mount it with ``addRoutes(to:)`` on any Hummingbird router; it knows nothing of the rest
 /// of the listener.
@@ -175,7 +176,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
             HTTPField.Name(name).flatMap { request.headers[$0] }
         }
         if let failure = await publisher.publish(record) {
-            return unpublished(failure, exchange: exchange, logger: logger)
+            return unpublished(failure, entityID: entity.id, exchange: exchange, logger: logger)
         }
         return exchange.created(entity, location: CreatedEntityRecord.location(ofEntityID: entity.id))
     }
@@ -184,19 +185,37 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         body.withUnsafeReadableBytes { pipeline($0, context) }
     }
 
-    /// 413 for an entity larger than the brokers take; 503 with `Retry-After` for the rest
-    /// (queue full, broker unreachable, timed out, refused).
-    private func unpublished(_ failure: KafkaError, exchange: GraphExchange, logger: Logger) -> Response {
-        if failure.code == .msgSizeTooLarge {
+    /// 413 for an entity larger than the brokers take; 504 with the id and `Location` for one
+    /// that was sent and not confirmed (librdkafka: possibly persisted), so the client looks
+    /// before it retries; 503 with `Retry-After` for the rest, which were certainly not
+    /// written (queue full, broker unreachable, timed out before sending, refused).
+    private func unpublished(
+        _ failure: PublishFailure, entityID: String, exchange: GraphExchange, logger: Logger
+    ) -> Response {
+        let error = failure.error
+        if error.code == .msgSizeTooLarge {
             return exchange.failed(GraphError(
                 status: 413, code: "RequestEntityTooLarge",
-                message: "The entity is larger than the outbound topic accepts: \(failure.message)"))
+                message: "The entity is larger than the outbound topic accepts: \(error.message)"))
         }
-        logger.warning(
-            "entity not published; answered 503",
-            metadata: ["request-id": "\(exchange.requestID)", "code": "\(failure.code.name)", "topic": "\(publisher.topic)"])
+        let location = CreatedEntityRecord.location(ofEntityID: entityID)
+        var metadata: Logger.Metadata = [
+            "request-id": "\(exchange.requestID)", "code": "\(error.code.name)", "topic": "\(publisher.topic)",
+        ]
+        if failure.mayHaveBeenWritten {
+            metadata["id"] = "\(entityID)"
+            logger.warning("entity sent but not confirmed, it may have been written; answered 504", metadata: metadata)
+            return exchange.failed(
+                .gatewayTimeout(
+                    "The entity was sent to the brokers but not confirmed in time (\(error.code.name)); it may have "
+                        + "been created as \(entityID). Look for it before retrying; a retry with the same "
+                        + "Idempotency-Key gets the same id.",
+                    entityID: entityID),
+                extraHeaders: [.location: location])
+        }
+        logger.warning("entity not published; answered 503", metadata: metadata)
         return exchange.failed(
-            .serviceUnavailable("The entity could not be published (\(failure.code.name)); retry later."),
+            .serviceUnavailable("The entity could not be published (\(error.code.name)); retry later."),
             extraHeaders: [.retryAfter: String(configuration.retryAfterSeconds)])
     }
 }

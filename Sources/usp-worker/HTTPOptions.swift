@@ -24,7 +24,7 @@ struct HTTPOptions: ParsableArguments {
             + "--auth none with the endpoint on refuses to start."))
     var allowUnauthenticatedHttpCreate = false
 
-    @Option(help: "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503 (env USP_PUBLISH_TIMEOUT_MS; default 5000).")
+    @Option(help: "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503, or 504 when it may have been written (env USP_PUBLISH_TIMEOUT_MS; default 5000).")
     var publishTimeoutMs: Int?
 
     @Option(help: "Idempotency-Key creates whose first time is remembered, so retries are byte-identical (env USP_IDEMPOTENCY_WINDOW; default 100000).")
