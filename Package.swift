@@ -161,10 +161,11 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        // A loopback JWKS endpoint and key files, shared by the test targets.
+        // A loopback JWKS endpoint, key files and a started verifier, shared by the test targets.
         .target(
             name: "AuthenticationTestSupport",
             dependencies: [
+                "Authentication", "SampleTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "OperatorToolsTests",
             dependencies: [
-                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents",
+                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication",
+                "AuthenticationTestSupport", "SampleTokens",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

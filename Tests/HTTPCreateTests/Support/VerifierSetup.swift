@@ -1,14 +1,11 @@
-import Authentication
 import AuthenticationTestSupport
 import HTTPCreate
-import Logging
 import SampleTokens
 
 /// The verifier that checks events (`AccessControl` behind `AccessControlAuthorizer`, as
-/// `usp-worker run --auth jwt` wires it), with fresh keys in a JWKS file, and tokens signed
-/// with those keys.
+/// `usp-worker run --auth jwt` wires it), with fresh keys, and tokens signed with them.
 struct VerifierSetup {
-    static let permission = "SecurityEvents.ReadWrite.All"
+    static let permission = TestVerifier.permission
 
     let tokens: TestTokens
     let authorizer: AccessControlAuthorizer
@@ -16,14 +13,8 @@ struct VerifierSetup {
     let folder: TestFolder
 
     static func start() async throws -> VerifierSetup {
-        let keys = try TestKeys()
-        let folder = try TestFolder()
-        let access = try await AccessControl.start(
-            AuthenticationConfiguration(
-                jwksFile: try folder.write("jwks.json", try keys.jwks()),
-                issuers: [TestTokens.issuer], audiences: [TestTokens.audience]),
-            logger: Logger(label: "access"))
-        return VerifierSetup(
-            tokens: TestTokens(keys: keys), authorizer: AccessControlAuthorizer(access: access), folder: folder)
+        let verifier = try await TestVerifier.start()
+        let authorizer = AccessControlAuthorizer(access: verifier.access)
+        return VerifierSetup(tokens: verifier.tokens, authorizer: authorizer, folder: verifier.folder)
     }
 }
