@@ -109,7 +109,9 @@ import Worker
             return !isOriginal(partition, offset)
         }
         #expect(again.count == 2)
-        #expect(again.allSatisfy { $0.header("error-status") == "401" && $0.header("error-code") == "InvalidAuthenticationToken" })
+        #expect(again.allSatisfy {
+            $0.header("error-status") == "401" && $0.header("error-code") == "InvalidAuthenticationToken"
+        })
         #expect(Set(again.compactMap { $0.header("client-request-id") }) == ["event-0", "event-2"])
         #expect(try bed.recordCount(bed.topics.output) == 1, "nothing was created by the replay")
     }
