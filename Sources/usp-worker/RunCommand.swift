@@ -109,12 +109,13 @@ func runWorker(
         let observed = ObservedWorker(
             configuration: configuration, logger: logger, stuckPartitionTimeout: http.stuckPartitionTimeout)
         worker = observed.worker
+        let tls = try http.listenerTLS(logger: logger)
         let create = try http.create.map { try CreateEndpoint(settings: $0, worker: configuration, logger: logger) }
         if let create { services.append(create.publisher) }
         services.append(
             OperationsServer(
                 address: http.address, routes: observed.routes, logger: logger,
-                http1: create?.http1Configuration ?? .init(),
+                http1: create?.http1Configuration ?? .init(), tls: tls,
                 mountRoutes: { router in create?.endpoint.addRoutes(to: router) }))
     } else {
         worker = Worker(configuration: configuration, logger: logger)
