@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
@@ -102,14 +103,16 @@ let package = Package(
             ]
         ),
         // What operators see of a running worker: the HTTP listener with
-        // /metrics (Prometheus), /livez and /readyz.
+        // /metrics (Prometheus), /livez and /readyz, over HTTPS when given a certificate.
         .target(
             name: "Operations",
             dependencies: [
-                "Kafka", "Worker",
+                "Authentication", "Kafka", "Worker",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,10 +164,11 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        // A loopback JWKS endpoint and key files, shared by the test targets.
+        // A loopback JWKS endpoint, key files and a started verifier, shared by the test targets.
         .target(
             name: "AuthenticationTestSupport",
             dependencies: [
+                "Authentication", "SampleTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,7 +191,8 @@ let package = Package(
         .testTarget(
             name: "OperatorToolsTests",
             dependencies: [
-                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents",
+                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication",
+                "AuthenticationTestSupport", "SampleTokens",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

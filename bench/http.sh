@@ -38,7 +38,8 @@ pids+=($!)
 for _ in $(seq 1 100); do [ -s "$workdir/broker.out" ] && break; sleep 0.1; done
 brokers=$(head -n1 "$workdir/broker.out")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" run --brokers "$brokers" --http-host 127.0.0.1 --http-port "$port" --log-level warning --auth none "$@" >"$workdir/worker.log" 2>&1 &
+"$BIN" run --brokers "$brokers" --http-host 127.0.0.1 --http-port "$port" --log-level warning \
+    --auth none --allow-unauthenticated-http-create "$@" >"$workdir/worker.log" 2>&1 &
 worker=$!
 pids+=("$worker")
 url="http://127.0.0.1:$port/security/userSecurityProfiles"

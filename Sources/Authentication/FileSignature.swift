@@ -12,7 +12,7 @@ import Darwin
 /// `stat` follows symbolic links, so a Kubernetes Secret or ConfigMap (whose files are links
 /// into a folder swapped on update) is seen to change; Foundation's attributes do not follow
 /// the last link, which is why this calls `stat` itself.
-struct FileSignature: Sendable, Equatable {
+public struct FileSignature: Sendable, Equatable {
     private let device: UInt64
     private let inode: UInt64
     private let size: Int64
@@ -20,7 +20,7 @@ struct FileSignature: Sendable, Equatable {
     private let changed: Int128
 
     /// The file's signature now; nil when it cannot be examined (absent, say).
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         device = UInt64(info.st_dev)

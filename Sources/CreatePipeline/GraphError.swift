@@ -2,7 +2,7 @@
 /// a message for people, the first offending property (`target`) and every problem found
 /// (`details`).
 public struct GraphError: Error, Sendable, Hashable {
-    /// The HTTP status (400, 401, 403, 404, 405, 413, 415, 503).
+    /// The HTTP status (400, 401, 403, 404, 405, 413, 415, 503, 504).
     public let status: Int
     /// A stable code, e.g. `BadRequest`; clients branch on it.
     public let code: String
@@ -13,13 +13,20 @@ public struct GraphError: Error, Sendable, Hashable {
     public let target: String?
     /// Every problem found, in document order (bounded; see `CreatePipeline.maximumDetailCount`).
     public let details: [GraphErrorDetail]
+    /// The id of an entity the failed request may have created anyway (a 504 whose entity may
+    /// have been written), so the client can look for it before it retries; `innerError.id`.
+    public let entityID: String?
 
-    public init(status: Int, code: String, message: String, target: String? = nil, details: [GraphErrorDetail] = []) {
+    public init(
+        status: Int, code: String, message: String, target: String? = nil, details: [GraphErrorDetail] = [],
+        entityID: String? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.target = target
         self.details = details
+        self.entityID = entityID
     }
 
     /// 400 `BadRequest`: the body is not a valid userSecurityProfile.
@@ -65,9 +72,16 @@ public struct GraphError: Error, Sendable, Hashable {
         GraphError(status: 503, code: "ServiceUnavailable", message: message)
     }
 
+    /// 504 `GatewayTimeout`: the entity `entityID` was sent on but not confirmed in time, so it
+    /// may have been created; look for it before retrying (for an HTTP front end).
+    public static func gatewayTimeout(_ message: String, entityID: String) -> GraphError {
+        GraphError(status: 504, code: "GatewayTimeout", message: message, entityID: entityID)
+    }
+
     /// The whole error body, compact UTF-8 JSON:
     /// `{"error":{"code":…,"message":…,"target":…,"details":[…],"innerError":{"date":…,"request-id":…,"client-request-id":…}}}`.
-    /// `target` is omitted when nil; `details` is always present.
+    /// `target` is omitted when nil; `details` is always present; `innerError` ends with
+    /// `"id":…` when there is an ``entityID``.
     public func body(context: CreateContext) -> [UInt8] {
         var writer = JSONTextWriter()
         writer.append(#"{"error":"#)
@@ -112,6 +126,10 @@ public struct GraphError: Error, Sendable, Hashable {
         writer.append(#","client-request-id":"#)
         // Graph echoes the request id when the client sent no client-request-id.
         writer.appendString(context.clientRequestID ?? context.requestID)
+        if let entityID {
+            writer.append(#","id":"#)
+            writer.appendString(entityID)
+        }
         writer.append("}}")
     }
 }

@@ -3,6 +3,8 @@ import CreatePipeline
 
 /// HTTP creates checked by the verifier that checks events (`--auth jwt`): the same
 /// token, permission, tenant and allow-list rules, and the same 401 and 403 errors.
+/// The token and its permission are checked before the body is read; the tenant and
+/// vendor once the body is valid.
 public struct AccessControlAuthorizer: CreateAuthorizer {
     public let access: AccessControl
 
@@ -10,13 +12,19 @@ public struct AccessControlAuthorizer: CreateAuthorizer {
         self.access = access
     }
 
-    public func authorize(authorization: String?, profile: ProfileOwnership?) async -> GraphError? {
+    public func authenticate(authorization: String?) async -> Result<Caller, GraphError> {
         do throws(AccessDenied) {
             let caller = try await access.authenticate(authorization: authorization)
             try access.authorize(caller)
-            if let profile {
-                try access.authorize(caller, tenantID: profile.azureTenantId, vendor: profile.vendor)
-            }
+            return .success(caller)
+        } catch {
+            return .failure(error.graphError)
+        }
+    }
+
+    public func authorize(_ caller: Caller, profile: ProfileOwnership) -> GraphError? {
+        do throws(AccessDenied) {
+            try access.authorize(caller, tenantID: profile.azureTenantId, vendor: profile.vendor)
             return nil
         } catch {
             return error.graphError

@@ -9,7 +9,7 @@ import Synchronization
 final class DeliveryWaiters: Sendable {
     private struct Table {
         var nextOpaque: UInt64 = 0
-        var waiting: [UInt64: CheckedContinuation<KafkaError?, Never>] = [:]
+        var waiting: [UInt64: CheckedContinuation<PublishFailure?, Never>] = [:]
     }
 
     private let table = Mutex(Table())
@@ -18,8 +18,9 @@ final class DeliveryWaiters: Sendable {
     ///
     /// - Parameter enqueue: produces the message with the opaque; returns the error when it
     ///   could not be enqueued (no report will come for it then).
-    /// - Returns: nil when the message was acknowledged; otherwise why it was not.
-    func deliver(_ enqueue: (UInt64) -> KafkaError?) async -> KafkaError? {
+    /// - Returns: nil when the message was acknowledged; otherwise why it was not, and whether
+    ///   it may have been written anyway.
+    func deliver(_ enqueue: (UInt64) -> KafkaError?) async -> PublishFailure? {
         await withCheckedContinuation { continuation in
             // Registered before producing: the report may arrive before `enqueue` returns.
             let opaque = table.withLock { table in
@@ -29,20 +30,23 @@ final class DeliveryWaiters: Sendable {
                 return opaque
             }
             if let error = enqueue(opaque) {
-                take(opaque)?.resume(returning: error)
+                take(opaque)?.resume(returning: PublishFailure(error: error, mayHaveBeenWritten: false))
             }
         }
     }
 
     /// Resumes the task waiting for this report (the producer's `onDelivery`).
     func handle(_ report: DeliveryReport) {
-        take(report.opaque)?.resume(returning: report.error)
+        let failure = report.error.map {
+            PublishFailure(error: $0, mayHaveBeenWritten: report.persistence != .notPersisted)
+        }
+        take(report.opaque)?.resume(returning: failure)
     }
 
     /// Tasks still waiting.
     var count: Int { table.withLock { $0.waiting.count } }
 
-    private func take(_ opaque: UInt64) -> CheckedContinuation<KafkaError?, Never>? {
+    private func take(_ opaque: UInt64) -> CheckedContinuation<PublishFailure?, Never>? {
         table.withLock { $0.waiting.removeValue(forKey: opaque) }
     }
 }

@@ -59,8 +59,9 @@ public final class EntityPublisher: Service, Sendable {
     ///
     /// - Returns: nil when the brokers acknowledged it; otherwise why not: `.queueFull`
     ///   (nothing was enqueued), `.msgSizeTooLarge`, `_MSG_TIMED_OUT` after
-    ///   `deliveryTimeout`, a purge error when the publisher closed, or the broker's error.
-    func publish(_ record: CreatedEntityRecord) async -> KafkaError? {
+    ///   `deliveryTimeout`, a purge error when the publisher closed, or the broker's error;
+    ///   with librdkafka's verdict on whether the record may have been written anyway.
+    func publish(_ record: CreatedEntityRecord) async -> PublishFailure? {
         await waiters.deliver { opaque in
             do throws(KafkaError) {
                 try producer.produce(

@@ -9,12 +9,15 @@ import OutboundRecords
 /// operation over HTTP, on the shared create pipeline, publishing to the same outbound
 /// topic as the Kafka worker.
 ///
-/// A request is answered in this order: 415 unless the body is `application/json` (UTF-8);
-/// 413 when `Content-Length` says the body is over the limit, or once reading passes it (the
-/// rest is never read: the connection is closed); the pipeline runs; the authorizer, if any,
-/// may answer 401/403; a rejected body gets the pipeline's 400; the entity is published and
-/// `201 Created` is answered only once the brokers acknowledged it (`acks=all`), else 503
-/// with `Retry-After`.
+/// A request is answered in this order: the authorizer, if any, checks the bearer token before
+/// anything of the body is read (401/403; the body is left unread, the connection closed and
+/// the pipeline never runs); 415 unless the body is `application/json` (UTF-8); 413 when
+/// `Content-Length` says the body is over the limit, or once reading passes it (the rest is
+/// never read: the connection is closed); the pipeline runs; a rejected body gets the
+/// pipeline's 400; the authorizer checks the body's tenant and vendor (403); the entity is
+/// published and `201 Created` is answered only once the brokers acknowledged it (`acks=all`);
+/// else 504 with the entity's id and `Location` when librdkafka says it may have been written
+/// anyway, and 503 with `Retry-After` when it certainly was not.
 ///
 /// Mount it with ``addRoutes(to:)`` on any Hummingbird router; it knows nothing of the rest
 /// of the listener.
@@ -46,7 +49,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
 
     /// The limits it was created with.
     public let configuration: Configuration
-    private let pipeline: CreatePipeline
+    private let pipeline: @Sendable (UnsafeRawBufferPointer, CreateContext) -> CreateResult
     private let publisher: EntityPublisher
     private let authorizer: (any CreateAuthorizer)?
     private let keyedCreateTimes: KeyedCreateTimes
@@ -58,8 +61,19 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         publisher: EntityPublisher, configuration: Configuration = Configuration(),
         authorizer: (any CreateAuthorizer)? = nil
     ) {
+        let pipeline = CreatePipeline(maximumBodySize: configuration.maximumBodySize)
+        self.init(publisher: publisher, configuration: configuration, authorizer: authorizer) { body, context in
+            pipeline.create(body, context: context)
+        }
+    }
+
+    /// - Parameter pipeline: runs the create pipeline on a body (tests count its calls).
+    init(
+        publisher: EntityPublisher, configuration: Configuration, authorizer: (any CreateAuthorizer)?,
+        pipeline: @escaping @Sendable (UnsafeRawBufferPointer, CreateContext) -> CreateResult
+    ) {
         self.configuration = configuration
-        self.pipeline = CreatePipeline(maximumBodySize: configuration.maximumBodySize)
+        self.pipeline = pipeline
         self.publisher = publisher
         self.authorizer = authorizer
         self.keyedCreateTimes = KeyedCreateTimes(capacity: configuration.idempotencyWindow)
@@ -106,6 +120,14 @@ public struct UserSecurityProfilesEndpoint: Sendable {
     /// Handles one POST on the collection.
     func create(_ request: Request, logger: Logger) async -> Response {
         let exchange = GraphExchange(request)
+        // The token first: a caller without a valid one costs no body read and no parse.
+        var profileCheck: ProfileCheck?
+        if let authorizer {
+            switch await authorizer.admit(authorization: request.headers[.authorization]) {
+            case .success(let check): profileCheck = check
+            case .failure(let refusal): return exchange.failed(refusal, closingConnection: true)
+            }
+        }
         let limit = configuration.maximumBodySize
         guard isUTF8JSON(contentType: request.headers[.contentType]) else {
             let sent = request.headers[.contentType].map { "'\($0)'" } ?? "none"
@@ -131,25 +153,17 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         }
         let idempotencyKey = request.headers[.idempotencyKey].flatMap { $0.isEmpty ? nil : $0 }
         let basis: IdempotencyBasis = idempotencyKey.map { .idempotencyKey($0) } ?? .named("http:\(exchange.requestID)")
-        let result = create(body, exchange.context(basis: basis))
-
-        if let authorizer {
-            var profile: ProfileOwnership?
-            if case .created(let entity) = result {
-                // Fails closed: a valid body must never reach the authorizer as if it were invalid.
-                guard let owner = ProfileOwnership(entity: entity.body) else {
-                    return exchange.failed(.forbidden("The profile's tenant could not be read; the request is refused."))
-                }
-                profile = owner
-            }
-            if let refusal = await authorizer.authorize(authorization: request.headers[.authorization], profile: profile) {
-                return exchange.failed(refusal)
-            }
-        }
         var entity: CreatedEntity
-        switch result {
+        switch create(body, exchange.context(basis: basis)) {
         case .rejected(let error): return exchange.failed(error)
         case .created(let created): entity = created
+        }
+        if let profileCheck {
+            // Fails closed: a valid body whose tenant cannot be read is refused, never let through.
+            guard let profile = ProfileOwnership(entity: entity.body) else {
+                return exchange.failed(.forbidden("The profile's tenant could not be read; the request is refused."))
+            }
+            if let refusal = profileCheck(profile) { return exchange.failed(refusal) }
         }
         if idempotencyKey != nil {
             // A retry: build the entity again with the first create's time, so it is byte-identical.
@@ -162,28 +176,46 @@ public struct UserSecurityProfilesEndpoint: Sendable {
             HTTPField.Name(name).flatMap { request.headers[$0] }
         }
         if let failure = await publisher.publish(record) {
-            return unpublished(failure, exchange: exchange, logger: logger)
+            return unpublished(failure, entityID: entity.id, exchange: exchange, logger: logger)
         }
         return exchange.created(entity, location: CreatedEntityRecord.location(ofEntityID: entity.id))
     }
 
     private func create(_ body: ByteBuffer, _ context: CreateContext) -> CreateResult {
-        body.withUnsafeReadableBytes { pipeline.create($0, context: context) }
+        body.withUnsafeReadableBytes { pipeline($0, context) }
     }
 
-    /// 413 for an entity larger than the brokers take; 503 with `Retry-After` for the rest
-    /// (queue full, broker unreachable, timed out, refused).
-    private func unpublished(_ failure: KafkaError, exchange: GraphExchange, logger: Logger) -> Response {
-        if failure.code == .msgSizeTooLarge {
+    /// 413 for an entity larger than the brokers take; 504 with the id and `Location` for one
+    /// that was sent and not confirmed (librdkafka: possibly persisted), so the client looks
+    /// before it retries; 503 with `Retry-After` for the rest, which were certainly not
+    /// written (queue full, broker unreachable, timed out before sending, refused).
+    private func unpublished(
+        _ failure: PublishFailure, entityID: String, exchange: GraphExchange, logger: Logger
+    ) -> Response {
+        let error = failure.error
+        if error.code == .msgSizeTooLarge {
             return exchange.failed(GraphError(
                 status: 413, code: "RequestEntityTooLarge",
-                message: "The entity is larger than the outbound topic accepts: \(failure.message)"))
+                message: "The entity is larger than the outbound topic accepts: \(error.message)"))
         }
-        logger.warning(
-            "entity not published; answered 503",
-            metadata: ["request-id": "\(exchange.requestID)", "code": "\(failure.code.name)", "topic": "\(publisher.topic)"])
+        let location = CreatedEntityRecord.location(ofEntityID: entityID)
+        var metadata: Logger.Metadata = [
+            "request-id": "\(exchange.requestID)", "code": "\(error.code.name)", "topic": "\(publisher.topic)",
+        ]
+        if failure.mayHaveBeenWritten {
+            metadata["id"] = "\(entityID)"
+            logger.warning("entity sent but not confirmed, it may have been written; answered 504", metadata: metadata)
+            return exchange.failed(
+                .gatewayTimeout(
+                    "The entity was sent to the brokers but not confirmed in time (\(error.code.name)); it may have "
+                        + "been created as \(entityID). Look for it before retrying; a retry with the same "
+                        + "Idempotency-Key gets the same id.",
+                    entityID: entityID),
+                extraHeaders: [.location: location])
+        }
+        logger.warning("entity not published; answered 503", metadata: metadata)
         return exchange.failed(
-            .serviceUnavailable("The entity could not be published (\(failure.code.name)); retry later."),
+            .serviceUnavailable("The entity could not be published (\(error.code.name)); retry later."),
             extraHeaders: [.retryAfter: String(configuration.retryAfterSeconds)])
     }
 }

@@ -23,6 +23,9 @@ public struct DeliveryReport: Sendable, Hashable {
     /// Microseconds from `produce` to this report (librdkafka's
     /// `rd_kafka_message_latency`); -1 when unknown.
     public var latencyMicroseconds: Int64
+    /// Whether the message is in the log: after a failure, whether it may be anyway
+    /// (librdkafka's `rd_kafka_message_status`).
+    public var persistence: MessagePersistence
 
     /// `nil` when the message was written and acknowledged; otherwise the error for
     /// `errorCode` (name, librdkafka's text, retriable or not).
@@ -35,12 +38,17 @@ public struct DeliveryReport: Sendable, Hashable {
         self.init(opaque: opaque, partition: partition, offset: offset, errorCode: error?.code ?? .noError)
     }
 
-    public init(opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode, latencyMicroseconds: Int64 = -1) {
+    /// - Parameter persistence: when nil, `.persisted` without an error and `.notPersisted` with one.
+    public init(
+        opaque: UInt64, partition: Int32, offset: Int64, errorCode: KafkaErrorCode, latencyMicroseconds: Int64 = -1,
+        persistence: MessagePersistence? = nil
+    ) {
         self.opaque = opaque
         self.partition = partition
         self.offset = offset
         self.errorCode = errorCode
         self.latencyMicroseconds = latencyMicroseconds
+        self.persistence = persistence ?? (errorCode == .noError ? .persisted : .notPersisted)
     }
 
     /// The time from `produce` to this report, when librdkafka measured it.
@@ -382,7 +390,8 @@ private final class ProducerCore: @unchecked Sendable {
                     partition: message.pointee.partition,
                     offset: message.pointee.offset,
                     errorCode: KafkaErrorCode(message.pointee.err),
-                    latencyMicroseconds: rd_kafka_message_latency(message)
+                    latencyMicroseconds: rd_kafka_message_latency(message),
+                    persistence: MessagePersistence(rd_kafka_message_status(message))
                 ))
             }
         case RD_KAFKA_EVENT_ERROR:

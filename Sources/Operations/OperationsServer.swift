@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -15,6 +16,7 @@ where Context.Source == ApplicationRequestContextSource {
     public let routes: OperationsRoutes
     private let logger: Logger
     private let http1: HTTP1Channel.Configuration
+    private let tls: ListenerTLS?
     private let mountRoutes: @Sendable (Router<Context>) -> Void
     private let onListening: @Sendable (Int) async -> Void
 
@@ -22,12 +24,13 @@ where Context.Source == ApplicationRequestContextSource {
     ///   - context: the request context of every route, the mounted ones' too.
     ///   - http1: the HTTP/1 channel's settings (extra channel handlers the
     ///     mounted routes need).
+    ///   - tls: serve HTTPS with this certificate and key (and only HTTPS); nil for plain HTTP.
     ///   - mountRoutes: adds further routes (the HTTP create endpoint) to the
     ///     same router, after the operations routes.
     ///   - onListening: called with the port once the listener accepts connections.
     public init(
         address: ListenerAddress, routes: OperationsRoutes, logger: Logger, context: Context.Type,
-        http1: HTTP1Channel.Configuration = .init(),
+        http1: HTTP1Channel.Configuration = .init(), tls: ListenerTLS? = nil,
         mountRoutes: @escaping @Sendable (Router<Context>) -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
@@ -35,6 +38,7 @@ where Context.Source == ApplicationRequestContextSource {
         self.routes = routes
         self.logger = logger
         self.http1 = http1
+        self.tls = tls
         self.mountRoutes = mountRoutes
         self.onListening = onListening
     }
@@ -52,19 +56,35 @@ where Context.Source == ApplicationRequestContextSource {
         var quiet = logger
         // Hummingbird's own start and stop lines would repeat ours.
         quiet.logLevel = max(logger.logLevel, .notice)
+        let server: HTTPServerBuilder
+        if let tls {
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls.serverConfiguration)
+        } else {
+            server = .http1(configuration: http1)
+        }
+        let scheme = tls == nil ? "http" : "https"
         let application = Application(
             router: makeRouter(),
-            server: .http1(configuration: http1),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port)),
             onServerRunning: { [address, logger, onListening] channel in
                 let port = channel.localAddress?.port ?? address.port
                 logger.info(
                     "http listener started",
-                    metadata: ["host": "\(address.host)", "port": "\(port)", "paths": "/metrics /livez /readyz"])
+                    metadata: [
+                        "host": "\(address.host)", "port": "\(port)", "scheme": "\(scheme)",
+                        "paths": "/metrics /livez /readyz",
+                    ])
                 await onListening(port)
             },
             logger: quiet)
-        try await application.run()
+        guard let tls else { return try await application.run() }
+        // The certificate and key are watched for as long as the listener runs.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await tls.watchFiles() }
+            defer { group.cancelAll() }
+            try await application.run()
+        }
     }
 }
 
@@ -72,12 +92,12 @@ extension OperationsServer where Context == BasicRequestContext {
     /// A listener whose routes use Hummingbird's basic request context.
     public init(
         address: ListenerAddress, routes: OperationsRoutes, logger: Logger,
-        http1: HTTP1Channel.Configuration = .init(),
+        http1: HTTP1Channel.Configuration = .init(), tls: ListenerTLS? = nil,
         mountRoutes: @escaping @Sendable (Router<Context>) -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.init(
             address: address, routes: routes, logger: logger, context: BasicRequestContext.self,
-            http1: http1, mountRoutes: mountRoutes, onListening: onListening)
+            http1: http1, tls: tls, mountRoutes: mountRoutes, onListening: onListening)
     }
 }

@@ -17,6 +17,10 @@ public enum OperatorToolError: Error, Sendable, CustomStringConvertible, Equatab
     /// A dead letter could not be sent back to the inbound topic; nothing
     /// from its batch was committed, so the next replay sends it again.
     case deadLetterNotReplayed(TopicPartitionOffset, failed: Int, KafkaError)
+    /// A replay with its own `authorization` header (`--bearer-token-file`) was asked for
+    /// letters refused their caller's token (401, 403); nothing was sent. `letters` counts
+    /// those its range holds, `byCode` by `error-code`.
+    case operatorTokenOnRefusedCallers(letters: Int, byCode: [String: Int])
     /// A dead-letter partition stopped short of the end offset taken at start.
     case replayStalled(partitions: [TopicPartitionOffset], waited: Duration)
     /// Any other Kafka failure: configuration, fatal client error, commit.
@@ -30,6 +34,7 @@ public enum OperatorToolError: Error, Sendable, CustomStringConvertible, Equatab
         case .missingTopic: "MISSING_TOPIC"
         case .lineNotDelivered: "LINE_NOT_DELIVERED"
         case .deadLetterNotReplayed: "DEAD_LETTER_NOT_REPLAYED"
+        case .operatorTokenOnRefusedCallers: "OPERATOR_TOKEN_ON_REFUSED_CALLERS"
         case .replayStalled: "REPLAY_STALLED"
         case .kafka: "KAFKA"
         }
@@ -50,6 +55,14 @@ public enum OperatorToolError: Error, Sendable, CustomStringConvertible, Equatab
         case .deadLetterNotReplayed(let letter, let failed, let error):
             "\(code): dead letter \(letter) was not replayed: \(error)"
                 + (failed > 1 ? " (\(failed) failed in its batch; the first is named)" : "")
+        case .operatorTokenOnRefusedCallers(let letters, let byCode):
+            "\(code): refused to replay \(letters) dead letter(s) of callers refused for their token ("
+                + (byCode.isEmpty
+                    ? "none in range now"
+                    : byCode.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+                + ") with --bearer-token-file: they would be created under your identity. Nothing was sent. "
+                + "Replay them without --bearer-token-file (they are checked again as they were), or have their "
+                + "callers resubmit them with their own tokens"
         case .replayStalled(let partitions, let waited):
             "\(code): no record for \(waited) while "
                 + partitions.map { "\($0.topicPartition) was short of offset \($0.offset)" }.joined(separator: ", ")

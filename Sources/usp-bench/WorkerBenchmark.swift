@@ -57,8 +57,8 @@ struct WorkerBenchmark: ParsableCommand {
             "run", "--brokers", cluster.bootstrapServers, "--group", "bench", "--input-topic", "input",
             "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
             "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
-            // The benchmark's events carry no tokens.
-            "--auth", "none",
+            // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
+            "--auth", "none", "--no-http-create",
         ]
         let workerStart = ContinuousClock.now
         try process.run()

@@ -33,9 +33,12 @@ struct DemoCommand: AsyncParsableCommand {
         kafka.bootstrapServers = cluster.bootstrapServers
         kafka["session.timeout.ms"] = "6000"
         // The demo's sample events carry no tokens: it trusts the embedded cluster (--auth none).
+        // It runs no HTTP listener; were one added, its create endpoint would be as open as
+        // the events, on a machine of the user's own: the demo allows that out loud.
         let configuration = WorkerConfiguration(
             topics: topics, kafka: kafka, groupID: "usp-demo", untilCaughtUp: true, authentication: .none)
-        guard let summary = try await runWorker(configuration, logger: logger) else {
+        let summary = try await runWorker(configuration, logger: logger, allowUnauthenticatedHTTPCreate: true)
+        guard let summary else {
             throw ValidationError("the worker was stopped before it caught up")
         }
 

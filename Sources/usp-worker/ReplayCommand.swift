@@ -14,7 +14,11 @@ struct ReplayCommand: ParsableCommand {
             group defaults to usp-worker-replay followed by the filters, so replays with \
             different filters keep separate places. A letter without an idempotency-key gets \
             one derived from where it came from, so a letter sent twice creates one entity. \
-            Prints a summary line on standard output; exit status 2 when Kafka failed.
+            Letters of refused callers (InvalidAuthenticationToken, Forbidden) are replayed only \
+            when named with --error-code, and never with --bearer-token-file: that is refused, \
+            naming how many there are, and nothing is sent. \
+            Prints a summary line on standard output; exit status 2 when Kafka failed or the \
+            replay was refused.
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -22,7 +26,7 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(
         name: .customLong("error-code"),
-        help: ArgumentHelp("Replay only letters with this error-code (BadRequest, RequestEntityTooLarge, EntityNotPublished, …); repeatable (env USP_REPLAY_ERROR_CODES, comma-separated).", valueName: "code"))
+        help: ArgumentHelp("Replay only letters with this error-code (BadRequest, RequestEntityTooLarge, EntityNotPublished, …); repeatable (env USP_REPLAY_ERROR_CODES, comma-separated). InvalidAuthenticationToken and Forbidden are replayed only when named, never with --bearer-token-file.", valueName: "code"))
     var errorCodes: [String] = []
 
     @Option(

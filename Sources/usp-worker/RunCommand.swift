@@ -73,7 +73,9 @@ struct RunCommand: AsyncParsableCommand {
         let tokens = try authentication.configuration()
         let logger = logging.bootstrap(label: "usp-worker")
         configuration.authentication = try await AuthenticationOptions.eventAuthentication(tokens, logger: logger)
-        let summary = try await runWorker(configuration, logger: logger, http: http)
+        let summary = try await runWorker(
+            configuration, logger: logger, http: http,
+            allowUnauthenticatedHTTPCreate: try self.http.allowsUnauthenticatedCreate)
         if configuration.untilCaughtUp, let summary {
             print("summary: \(summary)")
         }
@@ -84,13 +86,22 @@ struct RunCommand: AsyncParsableCommand {
 /// service group that turns SIGTERM and SIGINT into a graceful drain. Returns
 /// the summary; throws when the worker failed or the listener could not start.
 ///
+/// Without authentication (`--auth none`) it refuses to serve the HTTP create endpoint
+/// unless `allowUnauthenticatedHTTPCreate` says so: that endpoint would take creates from
+/// anyone who reaches the port. Every caller says which it wants.
+///
 /// The group stops its services in reverse order: the worker drains first
 /// while `/readyz` says so, then the listener stops taking requests, then the
 /// HTTP create endpoint's publisher delivers what it still holds.
-func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPSettings? = nil) async throws -> WorkerSummary? {
+func runWorker(
+    _ configuration: WorkerConfiguration, logger: Logger, http: HTTPSettings? = nil,
+    allowUnauthenticatedHTTPCreate: Bool
+) async throws -> WorkerSummary? {
     if case .none = configuration.authentication {
-        logger.warning(
-            "authentication is off (--auth none): events are not checked for a bearer token, so whoever may write to the input topic may create profiles in any tenant; only the broker's ACLs protect it")
+        let exposure = UnauthenticatedExposure(
+            inputTopic: configuration.topics.input, createListener: http?.create == nil ? nil : http?.address)
+        if exposure.createListener != nil, !allowUnauthenticatedHTTPCreate { throw exposure.refusal }
+        for warning in exposure.warnings { logger.warning("\(warning)") }
     }
     var services: [any Service] = []
     let worker: Worker
@@ -98,12 +109,13 @@ func runWorker(_ configuration: WorkerConfiguration, logger: Logger, http: HTTPS
         let observed = ObservedWorker(
             configuration: configuration, logger: logger, stuckPartitionTimeout: http.stuckPartitionTimeout)
         worker = observed.worker
+        let tls = try http.listenerTLS(logger: logger)
         let create = try http.create.map { try CreateEndpoint(settings: $0, worker: configuration, logger: logger) }
         if let create { services.append(create.publisher) }
         services.append(
             OperationsServer(
                 address: http.address, routes: observed.routes, logger: logger,
-                http1: create?.http1Configuration ?? .init(),
+                http1: create?.http1Configuration ?? .init(), tls: tls,
                 mountRoutes: { router in create?.endpoint.addRoutes(to: router) }))
     } else {
         worker = Worker(configuration: configuration, logger: logger)

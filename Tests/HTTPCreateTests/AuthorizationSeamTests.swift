@@ -14,13 +14,16 @@ private struct TokenTableAuthorizer: CreateAuthorizer {
 
     let grants: [String: Grant]
 
-    func authorize(authorization: String?, profile: ProfileOwnership?) async -> GraphError? {
+    func authenticate(authorization: String?) async -> Result<Grant, GraphError> {
         guard let authorization, authorization.hasPrefix("Bearer "),
               let grant = grants[String(authorization.dropFirst("Bearer ".count))]
         else {
-            return .unauthorized("Access token is missing or invalid.")
+            return .failure(.unauthorized("Access token is missing or invalid."))
         }
-        guard let profile else { return nil }
+        return .success(grant)
+    }
+
+    func authorize(_ grant: Grant, profile: ProfileOwnership) -> GraphError? {
         guard profile.azureTenantId == grant.tenant else {
             return .forbidden("The token's tenant may not create profiles in \(profile.azureTenantId).")
         }

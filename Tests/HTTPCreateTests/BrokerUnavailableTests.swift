@@ -43,6 +43,39 @@ struct BrokerUnavailableTests {
         #expect(keys.sorted() == outcome.sorted(), "exactly the entities answered 201 are on the topic")
     }
 
+    @Test("A broker slowed past the publish timeout: 504 with the id and Location, and the entity is then on the topic")
+    func slowBrokerGets504WithTheIDOfTheEntityItThenHolds() async throws {
+        let bed = try HTTPCreateTestBed()
+        let body = try Examples.request
+        let (warmUp, slowed) = try await bed.withServer(deliveryTimeout: .milliseconds(1_500)) { port in
+            // Connected, with metadata and a producer id: the next record is sent at once.
+            let warmUp = try await HTTPExchange(body: body).send(to: port)
+            // Every answer of the broker now comes 4 s late: the record is written on arrival,
+            // its acknowledgement comes after the 1.5 s publish timeout.
+            bed.cluster.setBrokerRoundTripTime(-1, .seconds(4))
+            let slowed = try await HTTPExchange(body: body).send(to: port)
+            bed.cluster.setBrokerRoundTripTime(-1, .zero)
+            return (warmUp, slowed)
+        }
+        #expect(warmUp.status == 201, "\(warmUp.text)")
+        ErrorStatusTests.expectGraphError(slowed, status: 504, code: "GatewayTimeout")
+        #expect(slowed.header("Retry-After") == nil, "no blind retry: the entity may exist")
+        let id = try #require((slowed.graphError?["innerError"] as? [String: Any])?["id"] as? String, "\(slowed.text)")
+        #expect(CreateOverHTTPTests.isGUID(id))
+        #expect(slowed.header("Location") == "/security/userSecurityProfiles/\(id)")
+        #expect((slowed.graphError?["message"] as? String)?.contains(id) == true)
+
+        // The entity the 504 named is on the topic (the broker wrote it before its slow answer).
+        var keys: [String] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !keys.contains(id), ContinuousClock.now < deadline {
+            keys = try bed.records().map { String(decoding: $0.key ?? [], as: UTF8.self) }
+            if !keys.contains(id) { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(keys.contains(id), "the entity \(id) is on the topic: \(keys)")
+        #expect(keys.contains(warmUp.json?["id"] as? String ?? "-"))
+    }
+
     @Test("A full producer queue gets 503 at once, without waiting for the delivery timeout")
     func fullQueueGets503AtOnce() async throws {
         let bed = try HTTPCreateTestBed()

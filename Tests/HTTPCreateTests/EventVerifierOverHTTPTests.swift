@@ -1,9 +1,5 @@
-import Authentication
-import AuthenticationTestSupport
 import Foundation
-import HTTPCreate
 import HTTPTypes
-import Logging
 import SampleTokens
 import Testing
 
@@ -12,27 +8,10 @@ import Testing
 /// the permission, the tenant binding, and the same 401/403 errors as dead letters carry.
 @Suite("The event verifier over HTTP", .serialized)
 struct EventVerifierOverHTTPTests {
-    private static let permission = "SecurityEvents.ReadWrite.All"
-
-    private struct Setup {
-        let tokens: TestTokens
-        let authorizer: AccessControlAuthorizer
-        let folder: TestFolder
-    }
-
-    private static func setUp() async throws -> Setup {
-        let keys = try TestKeys()
-        let folder = try TestFolder()
-        let access = try await AccessControl.start(
-            AuthenticationConfiguration(
-                jwksFile: try folder.write("jwks.json", try keys.jwks()),
-                issuers: [TestTokens.issuer], audiences: [TestTokens.audience]),
-            logger: Logger(label: "access"))
-        return Setup(tokens: TestTokens(keys: keys), authorizer: AccessControlAuthorizer(access: access), folder: folder)
-    }
+    private static let permission = VerifierSetup.permission
 
     private static func send(
-        token: String?, tenant: String, with setup: Setup, bed: HTTPCreateTestBed
+        token: String?, tenant: String, with setup: VerifierSetup, bed: HTTPCreateTestBed
     ) async throws -> HTTPResult {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
@@ -41,7 +20,7 @@ struct EventVerifierOverHTTPTests {
     }
 
     @Test func aTokenWithThePermissionForTheBodysTenantCreatesOverRSAAndEC() async throws {
-        let setup = try await Self.setUp()
+        let setup = try await VerifierSetup.start()
         defer { setup.folder.remove() }
         let bed = try HTTPCreateTestBed()
         let role = try await setup.tokens.token(TestClaims(roles: [Self.permission]), signedWith: .rsa)
@@ -54,7 +33,7 @@ struct EventVerifierOverHTTPTests {
     }
 
     @Test func missingExpiredOrForeignTokensGet401AndNothingIsPublished() async throws {
-        let setup = try await Self.setUp()
+        let setup = try await VerifierSetup.start()
         defer { setup.folder.remove() }
         let bed = try HTTPCreateTestBed()
         let expired = try await setup.tokens.token(TestClaims(exp: Date().timeIntervalSince1970 - 3_600))
@@ -67,7 +46,7 @@ struct EventVerifierOverHTTPTests {
     }
 
     @Test func aTokenForTenantACannotCreateInTenantBOrWithoutThePermission() async throws {
-        let setup = try await Self.setUp()
+        let setup = try await VerifierSetup.start()
         defer { setup.folder.remove() }
         let bed = try HTTPCreateTestBed()
         let tenantA = try await setup.tokens.token(TestClaims(tid: TestTokens.tenantA))

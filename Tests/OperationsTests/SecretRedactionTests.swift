@@ -27,6 +27,7 @@ import Testing
             "--dead-letter-topic", bed.topics.deadLetter, "--kafka-properties-file", properties.path,
             "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "debug=conf,security,broker,cgrp",
             "--http-host", "127.0.0.1", "--http-port", "0", "--log-level", "trace", "--auth", "none",
+            "--no-http-create",
         ])
         var port: Int?
         _ = await eventually(timeout: .seconds(30)) {

@@ -64,6 +64,23 @@ import Testing
         #expect(noTopic.errors.contains("MISSING_TOPIC: topic absent"))
     }
 
+    @Test func replayWithABearerTokenFileRefusesA401LetterNamedByCodeAndSaysHowMany() throws {
+        let bed = try ToolTestBed()
+        try bed.writeDeadLetters(codes: ["InvalidAuthenticationToken", "BadRequest", "InvalidAuthenticationToken"])
+        let tokenFile = try bed.files.write("token", Array("operator-5ecret-token\n".utf8))
+        let result = try run(
+            ["replay", "--input-topic", bed.topics.input, "--dead-letter-topic", bed.topics.deadLetter,
+             "--error-code", "InvalidAuthenticationToken", "--bearer-token-file", tokenFile],
+            brokers: bed.cluster.bootstrapServers)
+        #expect(result.status == 2, "refused: \(result.errors)")
+        #expect(result.errors.contains(
+            "usp-worker replay: OPERATOR_TOKEN_ON_REFUSED_CALLERS: refused to replay 2 dead letter(s) of callers "
+                + "refused for their token (InvalidAuthenticationToken: 2) with --bearer-token-file"))
+        #expect(!result.output.contains("summary:"))
+        #expect(!(result.output + result.errors).contains("5ecret"))
+        #expect(try bed.recordCount(bed.topics.input) == 0, "nothing was sent")
+    }
+
     @Test func replayDryRunCountsAndSaysWhichGroup() throws {
         let bed = try ToolTestBed()
         let result = try run(

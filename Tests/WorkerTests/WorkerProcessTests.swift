@@ -13,6 +13,7 @@ import Testing
             "--dead-letter-topic", bed.topics.deadLetter,
             "--kafka-property", "session.timeout.ms=6000", "--commit-interval-ms", "200",
             "--log-format", "text", "--http-host", "127.0.0.1", "--http-port", "0", "--auth", "none",
+            "--no-http-create",
         ] + (untilCaughtUp ? ["--until-caught-up"] : [])
     }
 
@@ -83,10 +84,13 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--auth", "none", "--kafka-property", "no.such.property=1"], "no.such.property"),
-        (["--auth", "none", "--kafka-property", "acks=sometimes"], "acks"),
-        (["--auth", "none", "--max-in-flight", "0"], "--max-in-flight"),
-        (["--auth", "none", "--log-level", "loud"], "--log-level"),
+        (["--auth", "none", "--no-http-create", "--kafka-property", "no.such.property=1"], "no.such.property"),
+        (["--auth", "none", "--no-http-create", "--kafka-property", "acks=sometimes"], "acks"),
+        (["--auth", "none", "--no-http-create", "--max-in-flight", "0"], "--max-in-flight"),
+        (["--auth", "none", "--no-http-create", "--log-level", "loud"], "--log-level"),
+        // --auth none with the HTTP create endpoint on (the default) needs the allow flag.
+        (["--auth", "none"], "--allow-unauthenticated-http-create"),
+        (["--auth", "none", "--http-port", "0"], "--no-http-create"),
         // Token authentication is the default, and needs a key source, an issuer and an audience.
         ([], "--jwks-url, --jwks-file or --hs256-secret-file"),
         (["--jwks-file", "/etc/usp/jwks.json"], "--issuer"),
@@ -103,6 +107,37 @@ import Testing
         } catch {
             Issue.record("could not start usp-worker: \(error)")
         }
+    }
+
+    @Test func authNoneWithTheEndpointStartsOnlyWhenAllowedAndWarnsExactlyWhatIsOpen() throws {
+        let arguments = [
+            "run", "--brokers", "127.0.0.1:1", "--auth", "none", "--input-topic", "events.in",
+            "--http-host", "127.0.0.1", "--http-port", "0", "--log-format", "text", "--shutdown-timeout", "2",
+        ]
+        let refused = try WorkerProcess(arguments)
+        #expect(refused.waitForExit(timeout: .seconds(20)).map { $0 != 0 } == true, "exits non-zero")
+        #expect(refused.log.contains("--allow-unauthenticated-http-create"), "names the flag: \(refused.log)")
+        #expect(!refused.log.contains("http listener started"))
+
+        // The environment variable allows it; the warnings name the topic and the listener.
+        let allowed = try WorkerProcess(arguments, environment: ["USP_ALLOW_UNAUTHENTICATED_HTTP_CREATE": "true"])
+        defer { allowed.signal(SIGKILL) }
+        let listening = try eventually(timeout: .seconds(20)) { allowed.log.contains("http listener started") }
+        #expect(listening, "the worker started: \(allowed.log.suffix(2000))")
+        let log = allowed.log
+        #expect(log.contains(
+            "events on events.in are not checked for a bearer token; whoever may write to that topic may create "
+                + "profiles in any tenant, and only the broker's ACLs protect it"))
+        #expect(log.contains(
+            "POST /security/userSecurityProfiles on 127.0.0.1:0 checks no bearer token; anyone who can reach that "
+                + "port may create profiles in any tenant, and no broker ACL applies to it"))
+
+        // Event-only (--no-http-create) needs no allowance, and warns about the events only.
+        let eventsOnly = try WorkerProcess(arguments + ["--no-http-create"])
+        defer { eventsOnly.signal(SIGKILL) }
+        #expect(try eventually(timeout: .seconds(20)) { eventsOnly.log.contains("http listener started") })
+        #expect(eventsOnly.log.contains("only the broker's ACLs protect it"))
+        #expect(!eventsOnly.log.contains("POST /security/userSecurityProfiles on"))
     }
 
     @Test func demoRunsToCompletionAndPrintsEntitiesDeadLettersAndSummary() throws {

@@ -21,14 +21,16 @@ public enum DeadLetterReplay {
     /// Runs the replay on the calling thread.
     ///
     /// - Parameter progress: called every `progressInterval`, and once at the end.
-    /// - Throws: a missing topic, a bad property, a stalled partition, or
+    /// - Throws: a missing topic, a bad property, a stalled partition,
     ///   ``OperatorToolError/deadLetterNotReplayed(_:failed:_:)`` naming the
     ///   first letter of a batch that was not acknowledged (nothing of that
-    ///   batch is committed).
+    ///   batch is committed), or ``OperatorToolError/operatorTokenOnRefusedCallers(letters:byCode:)``
+    ///   before anything is sent (``RefusedCallers``).
     public static func run(
         _ configuration: ReplayConfiguration,
         progress: (ReplayProgress) -> Void = { _ in }
     ) throws(OperatorToolError) -> ReplaySummary {
+        try RefusedCallers.refuseOperatorToken(configuration)
         let start = ContinuousClock.now
         let consumer = try KafkaClients.consumer(configuration.kafka, group: configuration.groupID)
         defer { try? consumer.close() }

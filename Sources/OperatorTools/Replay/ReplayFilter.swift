@@ -1,6 +1,7 @@
 /// Which dead letters a replay sends back: those whose `error-code` is one of
 /// ``errorCodes`` and whose `source-partition` is one of ``sourcePartitions``;
-/// an empty set lets every value through.
+/// an empty set lets every value through, except that refused callers' letters
+/// (``RefusedCallers/errorCodes``) are sent only when their code is named.
 public struct ReplayFilter: Sendable, Hashable {
     /// Error codes to replay (`BadRequest`, `RequestEntityTooLarge`, …), compared exactly.
     public var errorCodes: Set<String>
@@ -18,6 +19,8 @@ public struct ReplayFilter: Sendable, Hashable {
     public func accepts(errorCode: String?, sourcePartition: Int32?) -> Bool {
         if !errorCodes.isEmpty {
             guard let errorCode, errorCodes.contains(errorCode) else { return false }
+        } else if let errorCode, RefusedCallers.errorCodes.contains(errorCode) {
+            return false
         }
         if !sourcePartitions.isEmpty {
             guard let sourcePartition, sourcePartitions.contains(sourcePartition) else { return false }

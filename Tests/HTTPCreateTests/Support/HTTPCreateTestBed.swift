@@ -1,12 +1,13 @@
 import CreatePipeline
 import Foundation
-import HTTPCreate
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
 import Logging
 import Synchronization
+
+@testable import HTTPCreate
 
 /// An embedded cluster with an outbound topic (named for the test), and a live
 /// Hummingbird application serving the endpoint on loopback, publishing there.
@@ -42,17 +43,26 @@ final class HTTPCreateTestBed: Sendable {
     }
 
     /// Runs `test` with the port of a live application serving the endpoint.
+    ///
+    /// - Parameter pipelineSpy: counts the endpoint's pipeline runs, when given.
     func withServer<Value: Sendable>(
         configuration: UserSecurityProfilesEndpoint.Configuration = .init(),
         authorizer: (any CreateAuthorizer)? = nil,
         deliveryTimeout: Duration = .seconds(5),
         kafka properties: [String: String] = [:],
+        pipelineSpy: PipelineSpy? = nil,
         _ test: @escaping @Sendable (Int) async throws -> Value
     ) async throws -> Value {
         let publisher = try EntityPublisher(
             kafka: kafka(properties), topic: topic, deliveryTimeout: deliveryTimeout, logger: Self.logger)
         defer { publisher.close() }
-        let endpoint = UserSecurityProfilesEndpoint(publisher: publisher, configuration: configuration, authorizer: authorizer)
+        let pipeline = CreatePipeline(maximumBodySize: configuration.maximumBodySize)
+        let endpoint = UserSecurityProfilesEndpoint(
+            publisher: publisher, configuration: configuration, authorizer: authorizer
+        ) { body, context in
+            pipelineSpy?.count()
+            return pipeline.create(body, context: context)
+        }
         let router = Router()
         endpoint.addRoutes(to: router)
         let application = Application(
@@ -81,3 +91,13 @@ final class HTTPCreateTestBed: Sendable {
 }
 
 private enum TestBedError: Error { case noPort }
+
+/// Counts how often the endpoint ran the create pipeline.
+final class PipelineSpy: Sendable {
+    private let calls = Atomic<Int>(0)
+
+    func count() { calls.add(1, ordering: .relaxed) }
+
+    /// Pipeline runs so far.
+    var runs: Int { calls.load(ordering: .relaxed) }
+}

@@ -2,6 +2,7 @@ import CreatePipeline
 import Foundation
 import Kafka
 import Logging
+import SampleEvents
 import Synchronization
 import Testing
 import Worker
@@ -42,12 +43,16 @@ final class ToolTestBed: Sendable {
 
     /// Runs a worker in `group` until the group has caught up with the input.
     @discardableResult
-    func runWorker(group: String, maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize) async throws -> WorkerSummary {
+    func runWorker(
+        group: String, maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize,
+        authentication: EventAuthentication = .none
+    ) async throws -> WorkerSummary {
         var logger = Logger(label: "tools-test-worker")
         logger.logLevel = .warning
         let configuration = WorkerConfiguration(
             topics: topics, kafka: kafka, groupID: group, untilCaughtUp: true,
-            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20), maximumBodySize: maximumBodySize)
+            commitInterval: .milliseconds(200), shutdownTimeout: .seconds(20), maximumBodySize: maximumBodySize,
+            authentication: authentication)
         return try await Worker(configuration: configuration, logger: logger).run()
     }
 
@@ -56,6 +61,25 @@ final class ToolTestBed: Sendable {
         try KafkaConsumer.readRecords(
             topic: topic, count: try recordCount(topic), bootstrapServers: cluster.bootstrapServers,
             timeout: .seconds(60))
+    }
+
+    /// Writes dead letters as the worker does, one per code (the API page's example body, the
+    /// worker's six headers last), spread over the dead-letter topic's partitions.
+    func writeDeadLetters(codes: [String]) throws {
+        let producer = try KafkaProducer(configuration: kafka) { _ in }
+        defer { producer.close(timeout: .seconds(5)) }
+        for (offset, code) in codes.enumerated() {
+            let status = ["InvalidAuthenticationToken": "401", "Forbidden": "403"][code] ?? "400"
+            let headers = [
+                ("client-request-id", "letter-\(offset)"), ("error-status", status), ("error-code", code),
+                ("error", "{}"), ("source-topic", topics.input), ("source-partition", "0"),
+                ("source-offset", "\(offset)"),
+            ].map { KafkaHeader(name: $0.0, value: Array($0.1.utf8)) }
+            try producer.produce(
+                topic: topics.deadLetter, partition: Int32(offset) % Self.partitions, key: nil,
+                value: SampleEvents.valid(offset), headers: headers, opaque: 0)
+        }
+        try producer.flush(timeout: .seconds(30))
     }
 
     /// Records on `topic`, from its watermarks.

@@ -16,7 +16,8 @@ final class WorkerProcess {
         return folder.appendingPathComponent("usp-worker")
     }
 
-    init(_ arguments: [String]) throws {
+    /// Starts the command; `environment` is added to the test's own.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         output = FileManager.default.temporaryDirectory.appendingPathComponent("usp-worker-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: output.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown)
@@ -24,6 +25,9 @@ final class WorkerProcess {
         let handle = try FileHandle(forWritingTo: output)
         process.executableURL = Self.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
