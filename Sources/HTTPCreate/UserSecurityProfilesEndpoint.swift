@@ -187,8 +187,9 @@ public struct UserSecurityProfilesEndpoint: Sendable {
 
     /// 413 for an entity larger than the brokers take; 504 with the id and `Location` for one
     /// that was sent and not confirmed (librdkafka: possibly persisted), so the client looks
-    /// before it retries; 503 with `Retry-After` for the rest, which were certainly not
-    /// written (queue full, broker unreachable, timed out before sending, refused).
+    /// before it retries; 503 with `Retry-After` for transient failures that certainly did not
+    /// write it (queue full, broker unreachable, timed out before sending); 500 for permanent
+    /// refusals (authorization, a fatal producer error), which retrying cannot clear.
     private func unpublished(
         _ failure: PublishFailure, entityID: String, exchange: GraphExchange, logger: Logger
     ) -> Response {
@@ -212,6 +213,17 @@ public struct UserSecurityProfilesEndpoint: Sendable {
                         + "Idempotency-Key gets the same id.",
                     entityID: entityID),
                 extraHeaders: [.location: location])
+        }
+        // The Kafka layer's classification decides: a refusal that retrying cannot clear
+        // (authorization, a fatal producer) is the service's fault, not the client's.
+        // Purged is the producer shutting down: another instance can take the retry.
+        let retryable = error.isTransient || error.code == .purgeQueue || error.code == .purgeInflight
+        guard retryable else {
+            logger.error("entity refused for good by the brokers; answered 500", metadata: metadata)
+            return exchange.failed(
+                GraphError(
+                    status: 500, code: "EntityNotPublished",
+                    message: "The service cannot publish entities (\(error.code.name)); an operator must fix it."))
         }
         logger.warning("entity not published; answered 503", metadata: metadata)
         return exchange.failed(

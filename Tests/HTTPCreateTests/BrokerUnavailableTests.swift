@@ -99,4 +99,22 @@ struct BrokerUnavailableTests {
         ErrorStatusTests.expectGraphError(queued, status: 503, code: "ServiceUnavailable")
         #expect((queued.graphError?["message"] as? String)?.contains("TIMED_OUT") == true)
     }
+
+    @Test("A refusal retrying cannot clear (authorization) gets 500 without Retry-After")
+    func aPermanentRefusalGets500WithoutRetryAfter() async throws {
+        let bed = try HTTPCreateTestBed()
+        let body = try Examples.request
+        let (warmUp, refused) = try await bed.withServer(deliveryTimeout: .seconds(10)) { port in
+            // The connection and producer id first, so that the errors hit the produce request.
+            let warmUp = try await HTTPExchange(body: body).send(to: port)
+            bed.cluster.pushRequestErrors(.produce, Array(repeating: .topicAuthorizationFailed, count: 50))
+            let refused = try await HTTPExchange(body: body).send(to: port)
+            bed.cluster.clearRequestErrors(.produce)
+            return (warmUp, refused)
+        }
+        #expect(warmUp.status == 201)
+        ErrorStatusTests.expectGraphError(refused, status: 500, code: "EntityNotPublished")
+        #expect(refused.header("Retry-After") == nil)
+        #expect((refused.graphError?["message"] as? String)?.contains("TOPIC_AUTHORIZATION_FAILED") == true)
+    }
 }
