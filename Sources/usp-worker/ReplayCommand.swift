@@ -14,7 +14,11 @@ struct ReplayCommand: ParsableCommand {
             group defaults to usp-worker-replay followed by the filters, so replays with \
             different filters keep separate places. A letter without an idempotency-key gets \
             one derived from where it came from, so a letter sent twice creates one entity. \
-            Prints a summary line on standard output; exit status 2 when Kafka failed.
+            A letter the worker published without its value, headers or key (too large to \
+            publish whole) gets them back from its source record while the inbound topic keeps \
+            it; letters whose source is gone are listed on standard error and left in the \
+            dead-letter topic. Prints a summary line on standard output; exit status 1 when a \
+            letter's source was gone, 2 when Kafka failed.
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -68,6 +72,13 @@ struct ReplayCommand: ParsableCommand {
             configuration.progressInterval = interval
             return try DeadLetterReplay.run(configuration, progress: report)
         }
+        if !summary.sourceGone.isEmpty {
+            ProgressDisplay.writeToStandardError(
+                "usp-worker replay: \(summary.sourceGone.count) letters were not replayed, their source is gone "
+                    + "(they stay in \(names.deadLetter)): "
+                    + summary.sourceGone.map(\.description).joined(separator: ", ") + "\n")
+        }
         print("summary: \(summary)")
+        if !summary.sourceGone.isEmpty { throw ExitCode(1) }
     }
 }
