@@ -13,6 +13,13 @@ public struct CreatePipeline: Sendable {
     /// unknown properties); deeper bodies are rejected with `NestingTooDeep`.
     public static let maximumNestingDepth = BodyValidator.maximumNestingDepth
 
+    /// The largest entity a body of `bodySize` bytes can become: the entity adds
+    /// `@odata.type`, `id` and the timestamps not sent, and copies everything else from
+    /// the body or leaves it out, so it is at most a fixed amount longer than the body.
+    public static func maximumEntitySize(forBodySize bodySize: Int) -> Int {
+        bodySize + EntityWriter.maximumGrowth
+    }
+
     /// Bodies larger than this many bytes are rejected with 413 without being parsed.
     public let maximumBodySize: Int
 

@@ -365,20 +365,37 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// generation the rebalance replaces, and librdkafka before 2.8.3 (Debian's 2.0.2
     /// among them) then treats the whole assignment as lost (librdkafka issue #4059).
     ///
-    /// Offsets of partitions this consumer is not assigned are not stored (their
-    /// new owner commits them); that is not an error. Returns how many were stored.
+    /// Each offset is stored or not on its own: the result says which were stored,
+    /// which belong to partitions this consumer is not assigned (their new owner
+    /// commits them; not an error) and which librdkafka refused otherwise.
+    ///
+    /// - Throws: when nothing could be looked at (a closed consumer, or
+    ///   `enable.auto.offset.store=true`, which makes librdkafka refuse the call).
     @discardableResult
-    public func storeOffsets(_ offsets: [TopicPartitionOffset]) throws(KafkaError) -> Int {
-        guard !offsets.isEmpty else { return 0 }
+    public func storeOffsets(_ offsets: [TopicPartitionOffset]) throws(KafkaError) -> StoredOffsets {
+        guard !offsets.isEmpty else { return StoredOffsets() }
         return try withHandle { (handle) throws(KafkaError) in
             let list = NativePartitionList(offsets)
             let result = rd_kafka_offsets_store(handle, list.pointer)
+            var outcome = StoredOffsets()
             // __STATE: not assigned; __UNKNOWN_PARTITION: never known to this consumer.
             let notAssigned = [RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION]
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR || notAssigned.contains(result) else {
+            for element in list.elements {
+                let offset = TopicPartitionOffset(
+                    topic: String(cString: element.topic), partition: element.partition, offset: element.offset)
+                if element.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    outcome.stored.append(offset)
+                } else if notAssigned.contains(element.err) {
+                    outcome.notAssigned.append(offset)
+                } else {
+                    outcome.refused.append(.init(offset: offset, error: KafkaError(element.err, "store offset \(offset)")))
+                }
+            }
+            // A refusal of the whole call leaves the entries without an error of their own.
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR, outcome.notAssigned.isEmpty, outcome.refused.isEmpty {
                 throw KafkaError(result, "store offsets")
             }
-            return list.countWithoutError
+            return outcome
         }
     }
 

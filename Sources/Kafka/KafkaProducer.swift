@@ -241,6 +241,16 @@ public final class KafkaProducer: @unchecked Sendable {
         try check(rd_kafka_flush(core.handle, timeout.milliseconds), "flush")
     }
 
+    /// Whether `close` has begun: a long wait inside `withHandle` should give up.
+    public var isClosing: Bool { usage.isClosed }
+
+    /// Runs `body` with the handle, kept open meanwhile (for requests made in other files).
+    func withHandle<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result {
+        guard usage.enter() else { throw KafkaError.state("the producer is closed") }
+        defer { usage.leave() }
+        return try body(core.handle)
+    }
+
     /// Messages not yet delivered and reported (rd_kafka_outq_len: queued, in flight,
     /// or awaiting their delivery report).
     public var outstandingCount: Int {

@@ -86,11 +86,6 @@ struct NativePartitionList: ~Copyable {
         elements.map { TopicPartitionOffset(topic: String(cString: $0.topic), partition: $0.partition, offset: $0.offset) }
     }
 
-    /// Elements librdkafka left without a per-partition error.
-    var countWithoutError: Int {
-        elements.count { $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
-    }
-
     /// The first per-partition error, if any (librdkafka reports some failures only there).
     func firstError(_ context: String) -> KafkaError? {
         for element in elements where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {

@@ -24,6 +24,17 @@ public enum SampleEvents {
         return Array(body.utf8)
     }
 
+    /// A valid POST body of exactly `size` bytes: event `index` with its `displayName`
+    /// lengthened. A size below the event's own gives the event unchanged.
+    public static func valid(_ index: Int, size: Int) -> [UInt8] {
+        let body = valid(index)
+        let name = Array(#""displayName":"Profile "#.utf8)
+        guard size > body.count, let start = body.firstRange(of: name) else { return body }
+        var padded = body
+        padded.insert(contentsOf: repeatElement(UInt8(ascii: "x"), count: size - body.count), at: start.upperBound)
+        return padded
+    }
+
     /// The kinds of invalid event `invalid(_:)` cycles through.
     public static let invalidKinds = [
         "missing azureTenantId", "wrong type", "impossible date", "id sent", "not JSON", "unknown property",

@@ -5,7 +5,9 @@ import Foundation
 /// Carried through librdkafka as the message's opaque integer, so a delivery
 /// report finds its record without a table lookup or a per-message allocation:
 /// bit 63 tells entity from dead letter, bits 40…62 name the partition's
-/// assignment slot, bits 0…39 the record's sequence number in that slot.
+/// assignment slot, bits 0…39 the record's sequence number in that slot. The
+/// sequence number wraps after 2^40 records of one assignment; its window tells
+/// records apart modulo 2^40 (``PartitionWindow``), so the wrap is harmless.
 struct DeliveryTicket: Hashable, Sendable {
     enum Kind: UInt64, Sendable { case entity = 0, deadLetter = 1 }
 
@@ -49,14 +51,28 @@ final class DeliveryTracker: @unchecked Sendable {
     private var partitionOfSlot: [UInt32: Int32] = [:]
     private var nextSlot: UInt32 = 0
     private var inFlight = 0
+    private var inFlightBytes = 0
+    private var peakInFlightBytes = 0
+    /// Slot numbers run modulo this (a power of two, at most 2^23: the ticket's 23 bits).
+    private let slotMask: UInt32
+
+    /// - Parameter slotCount: how many slot numbers there are before they wrap (tests
+    ///   make it small to see the wrap).
+    init(slotCount: UInt32 = 1 << 23) {
+        precondition(slotCount.nonzeroBitCount == 1 && slotCount <= 1 << 23)
+        slotMask = slotCount - 1
+    }
 
     /// A new window for each partition; a partition assigned again after a
     /// revoke gets a new slot, so late reports of the old one are ignored.
+    /// Slots wrap after 2^23 assignments; one still in use is never given out again.
     func assign(_ partitions: [Int32]) {
         locked {
             for partition in partitions where slotOfPartition[partition] == nil {
+                precondition(partitionOfSlot.count <= Int(slotMask), "more partitions than ticket slots")
+                while partitionOfSlot[nextSlot] != nil { nextSlot = (nextSlot + 1) & slotMask }
                 let slot = nextSlot
-                nextSlot = (nextSlot + 1) & 0x7F_FFFF
+                nextSlot = (nextSlot + 1) & slotMask
                 slotOfPartition[partition] = slot
                 partitionOfSlot[slot] = partition
                 windows[slot] = PartitionWindow()
@@ -70,7 +86,10 @@ final class DeliveryTracker: @unchecked Sendable {
             for partition in partitions {
                 guard let slot = slotOfPartition.removeValue(forKey: partition) else { continue }
                 partitionOfSlot[slot] = nil
-                if let window = windows.removeValue(forKey: slot) { inFlight -= window.count }
+                if let window = windows.removeValue(forKey: slot) {
+                    inFlight -= window.count
+                    inFlightBytes -= window.bytesInFlight
+                }
             }
             condition.broadcast()
         }
@@ -94,6 +113,13 @@ final class DeliveryTracker: @unchecked Sendable {
     /// Records dispatched and not yet completed (or completed behind one that is not).
     var inFlightCount: Int { locked { inFlight } }
 
+    /// What the records in flight hold in memory (``InboundRecord/memoryBytes``): a record
+    /// counts from dispatch until its output is acknowledged.
+    var inFlightByteCount: Int { locked { inFlightBytes } }
+
+    /// The most bytes ever in flight at once.
+    var peakInFlightByteCount: Int { locked { peakInFlightBytes } }
+
     /// Adds a consumed record to its partition's window; nil when the partition
     /// is not assigned (a record fetched just before its partition was revoked).
     func dispatch(_ record: InboundRecord) -> DeliveryTicket? {
@@ -101,6 +127,8 @@ final class DeliveryTracker: @unchecked Sendable {
             guard let slot = slotOfPartition[record.partition] else { return nil }
             let sequence = windows[slot]!.append(offset: record.offset, record: record)
             inFlight += 1
+            inFlightBytes += record.memoryBytes
+            peakInFlightBytes = max(peakInFlightBytes, inFlightBytes)
             return DeliveryTicket(kind: .entity, slot: slot, sequence: sequence)
         }
     }
@@ -110,14 +138,26 @@ final class DeliveryTracker: @unchecked Sendable {
         locked { windows[ticket.slot]?.record(sequence: ticket.sequence) }
     }
 
+    /// The dead letter last published for a record in flight, if any.
+    func deadLetter(for ticket: DeliveryTicket) -> DeadLetterAttempt? {
+        locked { windows[ticket.slot]?.deadLetter(sequence: ticket.sequence) }
+    }
+
+    /// Remembers the dead letter published for a record in flight.
+    func setDeadLetter(_ attempt: DeadLetterAttempt, for ticket: DeliveryTicket) {
+        locked { windows[ticket.slot]?.setDeadLetter(attempt, sequence: ticket.sequence) }
+    }
+
     /// Marks a record's output acknowledged.
     func complete(_ ticket: DeliveryTicket) {
         locked {
             // Mutated in place: a copy taken out of the dictionary would share
             // the entries' storage and copy all of it on write.
-            guard let before = windows[ticket.slot]?.count else { return }
+            guard let before = windows[ticket.slot]?.count, let bytesBefore = windows[ticket.slot]?.bytesInFlight
+            else { return }
             windows[ticket.slot]!.complete(sequence: ticket.sequence)
             inFlight -= before - windows[ticket.slot]!.count
+            inFlightBytes -= bytesBefore - windows[ticket.slot]!.bytesInFlight
             condition.broadcast()
         }
     }
@@ -135,11 +175,12 @@ final class DeliveryTracker: @unchecked Sendable {
         }
     }
 
-    /// Offsets that moved since they were last taken, for the given partitions
-    /// (all when nil), marked as taken. With `again`, every committable offset,
-    /// moved or not: a partition's final commit sends its offset whatever
-    /// became of the earlier ones.
-    func takeCommittableOffsets(
+    /// Offsets that moved since they were last stored, for the given partitions
+    /// (all when nil). With `again`, every committable offset, moved or not: a
+    /// partition's final commit sends its offset whatever became of the earlier
+    /// ones. Nothing is marked: ``markStored(_:)`` does that once they are stored,
+    /// so an offset whose store failed is offered again.
+    func committableOffsets(
         _ partitions: [Int32]? = nil, again: Bool = false
     ) -> [(partition: Int32, offset: Int64)] {
         locked {
@@ -148,17 +189,27 @@ final class DeliveryTracker: @unchecked Sendable {
                 guard let offset = windows[slot]?.committableOffset,
                       again || offset != windows[slot]?.lastTakenOffset
                 else { continue }
-                windows[slot]!.lastTakenOffset = offset
                 result.append((partition, offset))
             }
             return result.sorted { $0.0 < $1.0 }
         }
     }
 
-    /// Waits until fewer than `limit` records are in flight, or the deadline
-    /// passes. Returns whether there is room.
-    func waitForRoom(below limit: Int, deadline: ContinuousClock.Instant) -> Bool {
-        wait(until: deadline) { inFlight < limit }
+    /// Records that these offsets were stored, so they are not offered again until
+    /// their partition moves on. An offset behind one already marked changes nothing.
+    func markStored(_ offsets: [(partition: Int32, offset: Int64)]) {
+        locked {
+            for (partition, offset) in offsets {
+                guard let slot = slotOfPartition[partition], let window = windows[slot] else { continue }
+                if window.lastTakenOffset.map({ $0 < offset }) ?? true { windows[slot]!.lastTakenOffset = offset }
+            }
+        }
+    }
+
+    /// Waits until fewer than `limit` records, holding fewer than `byteLimit`
+    /// bytes, are in flight, or the deadline passes. Returns whether there is room.
+    func waitForRoom(below limit: Int, bytesBelow byteLimit: Int, deadline: ContinuousClock.Instant) -> Bool {
+        wait(until: deadline) { inFlight < limit && inFlightBytes < byteLimit }
     }
 
     /// Waits until no record of these partitions is in flight (each is done or

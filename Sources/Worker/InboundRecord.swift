@@ -73,6 +73,13 @@ struct InboundRecord: Sendable {
         }
     }
 
+    /// What the copy holds in memory: its storage (key, value, header names and
+    /// values), its header table and the record itself. The byte budget
+    /// (``InFlightBudget``) counts this.
+    var memoryBytes: Int {
+        storage.capacity + headerSpans.capacity * MemoryLayout<HeaderSpan>.stride + MemoryLayout<Self>.stride
+    }
+
     var key: [UInt8]? { keySpan.map { Array(storage[$0]) } }
     var value: [UInt8]? { valueSpan.map { Array(storage[$0]) } }
 

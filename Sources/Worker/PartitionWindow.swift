@@ -16,6 +16,10 @@ struct PartitionWindow: Sendable {
         /// The inbound record, kept until the entry leaves the window so a
         /// failed entity can still be dead-lettered with the original bytes.
         var record: InboundRecord?
+        /// What the record holds in memory while it is in flight (``InboundRecord/memoryBytes``).
+        var bytes: Int
+        /// The dead letter last published for it, so a smaller one can follow a refusal for size.
+        var deadLetter: DeadLetterAttempt?
     }
 
     enum EntryState: Sendable, Equatable {
@@ -26,15 +30,27 @@ struct PartitionWindow: Sendable {
         case failed
     }
 
-    /// Sequence number of `entries[head]`.
-    private(set) var baseSequence: UInt64 = 0
+    /// Tickets carry a sequence number of this many bits (``DeliveryTicket``); the
+    /// window compares them modulo 2^bits, so the numbers may wrap.
+    static let sequenceBits = 40
+    static let sequenceMask: UInt64 = (1 << UInt64(sequenceBits)) - 1
+
+    /// Sequence number of `entries[head]`, counted without wrapping.
+    private(set) var baseSequence: UInt64
     private var entries: [Entry] = []
     private var head = 0
     /// The next offset to consume once everything before it is done; `nil`
     /// until the first record completes.
     private(set) var committableOffset: Int64?
-    /// The offset last taken to be stored or committed, to skip ones that change nothing.
+    /// The offset last stored or committed, to skip ones that change nothing.
     var lastTakenOffset: Int64?
+    /// Bytes of the records in flight (dispatched, neither done nor failed).
+    private(set) var bytesInFlight = 0
+
+    /// - Parameter firstSequence: the first record's sequence number (tests start near a wrap).
+    init(firstSequence: UInt64 = 0) {
+        baseSequence = firstSequence
+    }
 
     /// Records that are in the window (in flight, or done behind one that is not).
     var count: Int { entries.count - head }
@@ -48,10 +64,13 @@ struct PartitionWindow: Sendable {
         entries[head...].first { $0.state == .failed }?.offset
     }
 
-    /// Appends a record in consumption order and returns its sequence number.
+    /// Appends a record in consumption order and returns its sequence number, cut
+    /// to ``sequenceBits`` as a ticket carries it.
     mutating func append(offset: Int64, record: InboundRecord?) -> UInt64 {
-        let sequence = baseSequence + UInt64(count)
-        entries.append(Entry(offset: offset, state: .inFlight, record: record))
+        let sequence = (baseSequence &+ UInt64(count)) & Self.sequenceMask
+        let bytes = record?.memoryBytes ?? 0
+        entries.append(Entry(offset: offset, state: .inFlight, record: record, bytes: bytes))
+        bytesInFlight += bytes
         return sequence
     }
 
@@ -66,6 +85,18 @@ struct PartitionWindow: Sendable {
         return entries[index].offset
     }
 
+    /// The dead letter last published for the entry, if any.
+    func deadLetter(sequence: UInt64) -> DeadLetterAttempt? {
+        guard let index = index(of: sequence) else { return nil }
+        return entries[index].deadLetter
+    }
+
+    /// Remembers the dead letter published for an entry still in flight.
+    mutating func setDeadLetter(_ attempt: DeadLetterAttempt, sequence: UInt64) {
+        guard let index = index(of: sequence), entries[index].state == .inFlight else { return }
+        entries[index].deadLetter = attempt
+    }
+
     /// Marks an entry done and slides the window over the done prefix.
     /// Returns whether the committable offset moved.
     @discardableResult
@@ -73,6 +104,8 @@ struct PartitionWindow: Sendable {
         guard let index = index(of: sequence), entries[index].state == .inFlight else { return false }
         entries[index].state = .done
         entries[index].record = nil
+        entries[index].deadLetter = nil
+        bytesInFlight -= entries[index].bytes
         return slide()
     }
 
@@ -87,15 +120,20 @@ struct PartitionWindow: Sendable {
         committableOffset = position
     }
 
+    /// Marks an entry failed: its record stays (and counts) until the window is dropped.
     mutating func fail(sequence: UInt64) {
         guard let index = index(of: sequence) else { return }
         entries[index].state = .failed
     }
 
+    /// The entry of a ticket's sequence number: its distance from the head, modulo
+    /// 2^``sequenceBits``, is below the count. A window never holds anywhere near
+    /// 2^40 entries, so a wrapped number is never mistaken for another entry, and a
+    /// number that already left the window is far out of range.
     private func index(of sequence: UInt64) -> Int? {
-        guard sequence >= baseSequence else { return nil }
-        let index = head + Int(sequence - baseSequence)
-        return index < entries.count ? index : nil
+        let distance = (sequence &- baseSequence) & Self.sequenceMask
+        guard distance < UInt64(count) else { return nil }
+        return head + Int(distance)
     }
 
     private mutating func slide() -> Bool {
@@ -103,7 +141,7 @@ struct PartitionWindow: Sendable {
         while head < entries.count, entries[head].state == .done {
             committableOffset = entries[head].offset + 1
             head += 1
-            baseSequence += 1
+            baseSequence &+= 1
             moved = true
         }
         // Reclaim the consumed front now and then, not on every pop.

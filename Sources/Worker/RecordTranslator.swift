@@ -15,6 +15,8 @@ struct OutboundRecord: Sendable {
     var key: [UInt8]?
     var value: [UInt8]?
     var headers: [KafkaHeader]
+    /// For a dead letter: its error and how much of it was left out to fit.
+    var deadLetter: DeadLetterAttempt? = nil
 }
 
 /// Turns an inbound creation event into what the contract says to publish
@@ -34,6 +36,9 @@ struct RecordTranslator: Sendable {
     let pipeline: CreatePipeline
     let topics: WorkerConfiguration.Topics
     var authentication: EventAuthentication = .none
+    /// Dead letters larger than this leave out parts (``DeadLetterFitting``).
+    var deadLetterLimit = DeadLetterLimit(
+        MessageSizeLimits(maximumBodySize: CreatePipeline.defaultMaximumBodySize).producerMessageMaxBytes)
 
     func translate(_ record: InboundRecord) -> OutboundRecord {
         let context = context(for: record)
@@ -83,24 +88,30 @@ struct RecordTranslator: Sendable {
 
     /// The dead letter for a record: its key, value and headers (minus
     /// `authorization`) byte for byte, so it can be replayed after a fix,
-    /// plus the error and where the record came from.
+    /// plus the error and where the record came from; parts left out, in the
+    /// contract's order, when it would be larger than ``deadLetterLimit``.
     func deadLetter(for record: InboundRecord, error: GraphError) -> OutboundRecord {
         deadLetter(for: record, error: error, context: context(for: record))
     }
 
-    private func deadLetter(for record: InboundRecord, error: GraphError, context: CreateContext) -> OutboundRecord {
-        var headers = record.headersWithoutAuthorization
-        headers.append(contentsOf: [
-            KafkaHeader(name: "error-status", value: Array(String(error.status).utf8)),
-            KafkaHeader(name: "error-code", value: Array(error.code.utf8)),
-            KafkaHeader(name: "error", value: error.body(context: context)),
-            KafkaHeader(name: "source-topic", value: Array(topics.input.utf8)),
-            KafkaHeader(name: "source-partition", value: Array(String(record.partition).utf8)),
-            KafkaHeader(name: "source-offset", value: Array(String(record.offset).utf8)),
-        ])
+    /// The next smaller letter after one the broker refused for its size; nil when
+    /// nothing more can be left out.
+    func smallerDeadLetter(for record: InboundRecord, after attempt: DeadLetterAttempt) -> OutboundRecord? {
+        guard let shape = attempt.shape.smaller else { return nil }
+        return deadLetter(for: record, error: attempt.error, context: context(for: record), from: shape)
+    }
+
+    private func deadLetter(
+        for record: InboundRecord, error: GraphError, context: CreateContext, from shape: DeadLetterShape = .whole
+    ) -> OutboundRecord {
+        let parts = DeadLetterFitting.Parts(
+            key: record.key, value: record.value, inboundHeaders: record.headersWithoutAuthorization, error: error,
+            context: context, sourceTopic: topics.input, sourcePartition: record.partition, sourceOffset: record.offset)
+        let letter = DeadLetterFitting.fit(parts, limit: deadLetterLimit.bytes, from: shape)
         return OutboundRecord(
             kind: .deadLetter(status: error.status, code: error.code), topic: topics.deadLetter,
-            key: record.key, value: record.value, headers: headers)
+            key: letter.key, value: letter.value, headers: letter.headers,
+            deadLetter: DeadLetterAttempt(error: error, shape: letter.shape))
     }
 
     private func entityRecord(_ entity: CreatedEntity, context: CreateContext, inbound: InboundRecord) -> OutboundRecord {

@@ -89,9 +89,11 @@ final class WorkerLoop: Sendable {
         self.worker = worker
         self.logger = logger
         let configuration = worker.configuration
+        try configuration.checkGuarantees()
         translator = RecordTranslator(
             pipeline: CreatePipeline(maximumBodySize: configuration.maximumBodySize), topics: configuration.topics,
-            authentication: configuration.authentication)
+            authentication: configuration.authentication,
+            deadLetterLimit: DeadLetterLimit(configuration.messageSizeLimits.producerMessageMaxBytes))
         // The callbacks reach the loop weakly: the loop owns both clients, and
         // closes them (so no callback runs any more) before it goes away.
         let handlers = CallbackTarget()
@@ -132,6 +134,10 @@ final class WorkerLoop: Sendable {
         let progress = GroupProgressWatcher(
             configuration: configuration.consumerConfiguration, topics: configuration.topics,
             watchesProgress: configuration.untilCaughtUp, logger: logger)
+        TopicSizeCheck(
+            topics: configuration.topics, limits: configuration.messageSizeLimits,
+            maximumBodySize: configuration.maximumBodySize
+        ).start(producer: producer, deadLetterLimit: translator.deadLetterLimit, logger: logger)
         do throws(KafkaError) {
             try consumer.subscribe(topics: [configuration.topics.input])
             progress.start()
@@ -159,27 +165,44 @@ final class WorkerLoop: Sendable {
 
     private func pollUntilDone(progress: GroupProgressWatcher, lanes: ProcessingLanes) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
+        let maxInFlightBytes = max(1, configuration.maxInFlightBytes)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
         var nextStore = ContinuousClock.now + storeInterval
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
-            // Back-pressure: at the cap, take nothing more until acknowledgements
-            // make room. librdkafka's prefetch queue stays bounded on its own
-            // (`queued.max.messages.kbytes`) and, unlike pausing, keeps what it
-            // fetched, so consuming resumes at full speed.
+            // Back-pressure: at either cap (records or bytes), take nothing more until
+            // acknowledgements make room. librdkafka's prefetch queue is bounded too
+            // (`queued.max.messages.kbytes`, sized from the byte budget) and, unlike
+            // pausing, keeps what it fetched, so consuming resumes at full speed.
             let inFlight = tracker.inFlightCount
-            if inFlight >= maxInFlight {
-                _ = tracker.waitForRoom(below: maxInFlight, deadline: .now + .milliseconds(100))
+            var bytesTaken = tracker.inFlightByteCount
+            if inFlight >= maxInFlight || bytesTaken >= maxInFlightBytes {
+                _ = tracker.waitForRoom(
+                    below: maxInFlight, bytesBelow: maxInFlightBytes, deadline: .now + .milliseconds(100))
             } else {
-                // Never take more than the window has room for.
+                // Never take more than the window has room for; stop once the records
+                // taken fill the byte budget (the last one may go past it, alone if it
+                // is larger than the whole budget).
                 let room = min(1000, maxInFlight - inFlight)
                 // Handed to the lanes even when the poll throws: they are in flight.
                 defer { lanes.flush() }
-                _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) { message in
-                    if let item = take(message) { lanes.add(item) }
+                do throws(KafkaConsumerPollError<InFlightBudgetFull>) {
+                    _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) {
+                        (message: borrowing KafkaMessageView) throws(InFlightBudgetFull) in
+                        guard let item = take(message) else { return }
+                        lanes.add(item)
+                        bytesTaken += item.record.memoryBytes
+                        if bytesTaken >= maxInFlightBytes { throw InFlightBudgetFull() }
+                    }
+                } catch {
+                    switch error {
+                    case .kafka(let error): throw error
+                    case .body: break
+                    }
                 }
             }
             statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
+            statistics.peakInFlightBytes.max(tracker.peakInFlightByteCount, ordering: .relaxed)
             metrics.inFlight.record(tracker.inFlightCount)
             let now = ContinuousClock.now
             if now >= nextStore {
@@ -220,6 +243,7 @@ final class WorkerLoop: Sendable {
     /// cannot be enqueued fails the record.
     private func publish(_ output: OutboundRecord, ticket: DeliveryTicket) {
         let ticket = ticket.with(kind: output.kind == .entity ? .entity : .deadLetter)
+        if let attempt = output.deadLetter { tracker.setDeadLetter(attempt, for: ticket) }
         do {
             try producer.produce(
                 topic: output.topic, key: output.key, value: output.value, headers: output.headers,
@@ -260,6 +284,17 @@ final class WorkerLoop: Sendable {
             let graphError = GraphError.entityNotPublished(
                 "The entity could not be published to \(configuration.topics.output): \(error.message)")
             publish(translator.deadLetter(for: record, error: graphError), ticket: ticket.with(kind: .deadLetter))
+            return
+        }
+        // A dead letter too large for the producer or the topic: again, with less in it.
+        if ticket.kind == .deadLetter, error.isAboutTheSize, let record = tracker.record(for: ticket),
+           let attempt = tracker.deadLetter(for: ticket),
+           let smaller = translator.smallerDeadLetter(for: record, after: attempt)
+        {
+            logger.warning(
+                "dead letter refused for its size; publishing it with less in it",
+                metadata: recordMetadata(record, ["error": "\(error)"]))
+            publish(smaller, ticket: ticket)
             return
         }
         statistics.failed.add(1, ordering: .relaxed)
@@ -325,12 +360,9 @@ final class WorkerLoop: Sendable {
     /// `KafkaConsumer.storeOffsets` for the rebalance they would break.
     private func storeAcknowledged() {
         advanceSettledPartitionsToPositions()
-        let offsets = acknowledgedOffsets(nil, again: false)
-        guard !offsets.isEmpty else { return }
-        do {
-            try consumer.storeOffsets(offsets)
-        } catch {
-            logger.warning("storing offsets failed; they are stored again later", metadata: ["error": "\(error)"])
+        let outcome = offsetStoring.store(using: consumer.storeOffsets)
+        if let problem = outcome.problem {
+            logger.warning("storing offsets failed; they are stored again later", metadata: ["error": "\(problem)"])
         }
     }
 
@@ -339,11 +371,11 @@ final class WorkerLoop: Sendable {
     /// so that librdkafka's own commit of a released partition's stored offset
     /// repeats this one instead of taking the partition back to an older one.
     private func commitAcknowledged(_ partitions: [Int32]? = nil, deadline: ContinuousClock.Instant) {
-        let offsets = acknowledgedOffsets(partitions, again: true)
-        guard !offsets.isEmpty else { return }
+        let outcome = offsetStoring.store(partitions, again: true, using: consumer.storeOffsets)
+        if let problem = outcome.problem { logger.warning("storing offsets failed", metadata: ["error": "\(problem)"]) }
+        guard !outcome.offsets.isEmpty else { return }
         do {
-            try consumer.storeOffsets(offsets)
-            try consumer.commit(offsets, waitingUpTo: max(.zero, ContinuousClock.now.duration(to: deadline)))
+            try consumer.commit(outcome.offsets, waitingUpTo: max(.zero, ContinuousClock.now.duration(to: deadline)))
         } catch {
             logger.warning("commit failed", metadata: ["error": "\(error)"])
         }
@@ -362,11 +394,7 @@ final class WorkerLoop: Sendable {
         tracker.advanceSettled(to: Dictionary(uniqueKeysWithValues: positions.map { ($0.key.partition, $0.value) }))
     }
 
-    private func acknowledgedOffsets(_ partitions: [Int32]?, again: Bool) -> [TopicPartitionOffset] {
-        tracker.takeCommittableOffsets(partitions, again: again).map {
-            TopicPartitionOffset(topic: configuration.topics.input, partition: $0.partition, offset: $0.offset)
-        }
-    }
+    private var offsetStoring: OffsetStoring { OffsetStoring(tracker: tracker, topic: configuration.topics.input) }
 
     // MARK: Stopping
 
@@ -432,6 +460,11 @@ extension KafkaError {
     /// cluster: dead-lettering that record is the right answer.
     var isAboutTheRecord: Bool {
         [.msgSizeTooLarge, .invalidRecord, .recordListTooLarge, .corruptMessage].contains(code)
+    }
+
+    /// Refusals of a record for its size (by the producer or the broker).
+    var isAboutTheSize: Bool {
+        [.msgSizeTooLarge, .recordListTooLarge, .invalidMessageSize].contains(code)
     }
 }
 

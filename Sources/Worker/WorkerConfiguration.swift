@@ -31,9 +31,12 @@ public struct WorkerConfiguration: Sendable {
     /// Stop once the group's committed offsets reach the high watermarks the
     /// input topic had at start.
     public var untilCaughtUp: Bool
-    /// Records consumed but not yet acknowledged, at most; above it the
-    /// worker pauses its partitions instead of buffering more.
+    /// Records consumed but not yet acknowledged, at most; at the cap the
+    /// worker takes no more until acknowledgements make room.
     public var maxInFlight: Int
+    /// Bytes the records consumed but not yet acknowledged may hold (see
+    /// ``InFlightBudget``); librdkafka's prefetch and producer queue are sized from it.
+    public var maxInFlightBytes: Int = InFlightBudget.defaultBytes
     /// How often acknowledged offsets are committed.
     public var commitInterval: Duration
     /// How long a SIGTERM drain, or a revoked partition's drain, may take.
@@ -72,6 +75,25 @@ public struct WorkerConfiguration: Sendable {
         self.authentication = authentication
     }
 
+    /// The producer's `message.max.bytes` and what follows from it for the topics.
+    public var messageSizeLimits: MessageSizeLimits {
+        MessageSizeLimits(
+            maximumBodySize: maximumBodySize, configuredMessageMaxBytes: kafka["message.max.bytes"].flatMap { Int($0) })
+    }
+
+    /// The byte budget and the librdkafka sizes derived from it.
+    public var inFlightBudget: InFlightBudget {
+        InFlightBudget(
+            bytes: maxInFlightBytes, records: maxInFlight,
+            messageMaxBytes: messageSizeLimits.producerMessageMaxBytes,
+            consumerMessageMaxBytes: kafka["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000)
+    }
+
+    /// Refuses properties that would weaken the delivery promises (``DeliveryGuarantees``).
+    public func checkGuarantees() throws(WorkerConfigurationError) {
+        try DeliveryGuarantees.check(kafka)
+    }
+
     /// The consumer's properties: the user's, plus what the worker needs beyond
     /// the Kafka layer's own defaults (cooperative-sticky).
     var consumerConfiguration: KafkaConfiguration {
@@ -82,12 +104,15 @@ public struct WorkerConfiguration: Sendable {
         // librdkafka's committer sends it, every commit interval while the member
         // is steady in its group, and when a partition is released (see
         // `KafkaConsumer.storeOffsets`). Not the user's to change: automatic
-        // storing would commit records before their output is acknowledged.
+        // storing would commit records before their output is acknowledged
+        // (`enable.auto.offset.store=true` is refused at start).
         configuration["enable.auto.commit"] = "true"
         configuration["enable.auto.offset.store"] = "false"
         configuration["auto.commit.interval.ms"] = String(max(1, Int((commitInterval.seconds * 1000).rounded(.up))))
-        // The prefetch queue keeps librdkafka's own bound (queued.max.messages.kbytes,
-        // 64 MiB): a quarter of it halved the worker's throughput on the embedded cluster.
+        // Prefetch sized from the byte budget; the default budget keeps librdkafka's own
+        // queue bound (queued.max.messages.kbytes, 64 MiB): a quarter of it halved the
+        // worker's throughput on the embedded cluster.
+        inFlightBudget.applyConsumerSizes(to: &configuration)
         return configuration
     }
 
@@ -102,6 +127,10 @@ public struct WorkerConfiguration: Sendable {
         // letter enqueued from the delivery thread must never wait for room
         // that only that thread's reports could make.
         configuration.setDefault("queue.buffering.max.messages", String(maxInFlight + 1_000))
+        // Every entity of a body up to the limit is publishable (librdkafka's default,
+        // 1,000,000 bytes, is below the 1 MiB body limit).
+        configuration.setDefault("message.max.bytes", String(messageSizeLimits.producerMessageMaxBytes))
+        inFlightBudget.applyProducerSizes(to: &configuration)
         return configuration
     }
 }

@@ -14,6 +14,8 @@ public final class WorkerStatistics: Sendable {
     public let failed = Atomic<Int>(0)
     /// The most records ever in flight at once.
     public let peakInFlight = Atomic<Int>(0)
+    /// The most bytes records in flight ever held at once (``InFlightBudget``).
+    public let peakInFlightBytes = Atomic<Int>(0)
     /// Offset commits sent.
     public let commits = Atomic<Int>(0)
     /// Partition assignments and revocations served.

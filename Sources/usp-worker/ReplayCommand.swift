@@ -17,8 +17,11 @@ struct ReplayCommand: ParsableCommand {
             Letters of refused callers (InvalidAuthenticationToken, Forbidden) are replayed only \
             when named with --error-code, and never with --bearer-token-file: that is refused, \
             naming how many there are, and nothing is sent. \
-            Prints a summary line on standard output; exit status 2 when Kafka failed or the \
-            replay was refused.
+            A letter the worker published without its value, headers or key (too large to \
+            publish whole) gets them back from its source record while the inbound topic keeps \
+            it; letters whose source is gone are listed on standard error and left in the \
+            dead-letter topic. Prints a summary line on standard output; exit status 1 when a \
+            letter's source was gone, 2 when Kafka failed or the replay was refused.
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -72,6 +75,13 @@ struct ReplayCommand: ParsableCommand {
             configuration.progressInterval = interval
             return try DeadLetterReplay.run(configuration, progress: report)
         }
+        if !summary.sourceGone.isEmpty {
+            ProgressDisplay.writeToStandardError(
+                "usp-worker replay: \(summary.sourceGone.count) letters were not replayed, their source is gone "
+                    + "(they stay in \(names.deadLetter)): "
+                    + summary.sourceGone.map(\.description).joined(separator: ", ") + "\n")
+        }
         print("summary: \(summary)")
+        if !summary.sourceGone.isEmpty { throw ExitCode(1) }
     }
 }

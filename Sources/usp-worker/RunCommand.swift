@@ -24,6 +24,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Unacknowledged records at most; at the cap the worker takes no more until some are acknowledged (env USP_MAX_IN_FLIGHT).")
     var maxInFlight: Int?
 
+    @Option(help: "Bytes the unacknowledged records may hold, default 64 MiB; librdkafka's prefetch and producer queue are sized from it (env USP_MAX_IN_FLIGHT_BYTES).")
+    var maxInFlightBytes: Int?
+
     @Option(help: "Threads that run the pipeline, each for its share of the partitions; default one a core (env USP_PROCESSING_THREADS).")
     var processingThreads: Int?
 
@@ -50,6 +53,7 @@ struct RunCommand: AsyncParsableCommand {
             ("--shutdown-timeout", try shutdownTimeout ?? environment("SHUTDOWN_TIMEOUT", as: Int.self)),
             ("--max-body-size", try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self)),
             ("--processing-threads", try processingThreads ?? environment("PROCESSING_THREADS", as: Int.self)),
+            ("--max-in-flight-bytes", try maxInFlightBytes ?? environment("MAX_IN_FLIGHT_BYTES", as: Int.self)),
         ]
         for (flag, value) in positive where (value ?? 1) <= 0 {
             throw ValidationError("\(flag) must be positive")
@@ -64,6 +68,9 @@ struct RunCommand: AsyncParsableCommand {
             shutdownTimeout: positive[2].1.map { .seconds($0) } ?? defaults.shutdownTimeout,
             maximumBodySize: positive[3].1 ?? defaults.maximumBodySize)
         configuration.processingThreads = positive[4].1 ?? defaults.processingThreads
+        configuration.maxInFlightBytes = positive[5].1 ?? defaults.maxInFlightBytes
+        // Before anything starts (the HTTP create endpoint shares these properties).
+        try configuration.checkGuarantees()
         return configuration
     }
 

@@ -80,8 +80,13 @@ struct KafkaConsumerTests {
         // Nothing is committed until something is stored (offsets are not stored automatically).
         let partition0 = TopicPartition(topic: topic, partition: 0)
         #expect(try consumer.committed([partition0], timeout: .seconds(5)).first?.offset == TopicPartitionOffset.invalidOffset)
-        #expect(try consumer.storeOffsets([TopicPartitionOffset(topic: topic, partition: 0, offset: 12)]) == 1)
-        #expect(try consumer.storeOffsets([TopicPartitionOffset(topic: "not-assigned", partition: 0, offset: 3)]) == 0)
+        let stored = TopicPartitionOffset(topic: topic, partition: 0, offset: 12)
+        let stray = TopicPartitionOffset(topic: "not-assigned", partition: 0, offset: 3)
+        #expect(try consumer.storeOffsets([stored]) == StoredOffsets(stored: [stored]))
+        #expect(try consumer.storeOffsets([stray]) == StoredOffsets(notAssigned: [stray]), "not assigned is no error")
+        // One call, two outcomes: each offset says what became of it.
+        let mixed = try consumer.storeOffsets([stored, stray])
+        #expect(mixed == StoredOffsets(stored: [stored], notAssigned: [stray]))
         var committed = TopicPartitionOffset.invalidOffset
         try pollUntil(consumer, timeout: .seconds(10), { _ in }, done: {
             committed = (try? consumer.committed([partition0], timeout: .seconds(5)).first?.offset) ?? committed

@@ -67,3 +67,71 @@ import Testing
         #expect(filter.defaultGroup == "usp-worker-replay.error-code=BadRequest,RequestEntityTooLarge.source-partition=0,3")
     }
 }
+
+/// Letters the worker published without their value, headers or key, and what a
+/// replay puts back from the source record.
+@Suite struct DeadLetterMissingPartsTests {
+    private func header(_ name: String, _ value: String?) -> KafkaHeader {
+        KafkaHeader(name: name, value: value.map { Array($0.utf8) })
+    }
+
+    private var block: [KafkaHeader] {
+        [
+            header("error-status", "413"), header("error-code", "RequestEntityTooLarge"), header("error", "{}"),
+            header("source-topic", "events"), header("source-partition", "2"), header("source-offset", "40"),
+        ]
+    }
+
+    private func source(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) -> KafkaMessage {
+        KafkaMessage(topic: "events", partition: 2, offset: 40, key: key, value: value, headers: headers)
+    }
+
+    @Test func theOmissionHeadersAfterTheBlockSayWhatIsMissing() {
+        let letter = DeadLetter(
+            KafkaMessage(
+                topic: "dlq", partition: 0, offset: 5, key: nil, value: nil,
+                headers: block + [
+                    header("error-value-omitted", "1572864"), header("error-headers-omitted", "3"),
+                    header("error-key-omitted", "200000"),
+                ]))
+        #expect(letter.originalHeaders.isEmpty)
+        #expect(letter.errorCode == "RequestEntityTooLarge")
+        #expect(letter.omittedValueLength == 1_572_864)
+        #expect(letter.omittedHeaderCount == 3)
+        #expect(letter.omittedKeyLength == 200_000)
+        #expect(letter.isMissingParts)
+        #expect(letter.source == TopicPartitionOffset(topic: "events", partition: 2, offset: 40))
+    }
+
+    @Test func theSourceRecordGivesBackWhatWasLeftOutButItsToken() {
+        let kept = [header("client-request-id", "c")]
+        let letter = DeadLetter(
+            KafkaMessage(
+                topic: "dlq", partition: 0, offset: 5, key: [9], value: nil,
+                headers: kept + block + [header("error-value-omitted", "4")]))
+        #expect(letter.originalHeaders == kept)
+        let restored = letter.restoring(from: source(key: [9], value: [1, 2, 3, 4], headers: kept))
+        #expect(restored?.value == [1, 2, 3, 4])
+        #expect(restored?.isMissingParts == false)
+        #expect(restored?.originalHeaders == kept)
+
+        let bare = DeadLetter(
+            KafkaMessage(
+                topic: "dlq", partition: 0, offset: 6, key: nil, value: nil,
+                headers: block + [
+                    header("error-value-omitted", "2"), header("error-headers-omitted", "2"), header("error-key-omitted", "1"),
+                ]))
+        let inbound = [header("Authorization", "Bearer t"), header("a", "1"), header("b", nil)]
+        let full = bare.restoring(from: source(key: [7], value: [5, 6], headers: inbound))
+        #expect(full?.key == [7] && full?.value == [5, 6])
+        #expect(full?.originalHeaders == [header("a", "1"), header("b", nil)], "the token stays out, as the worker leaves it")
+    }
+
+    @Test func aSourceRecordThatIsNotTheOneLeftOutIsRefused() {
+        let letter = DeadLetter(
+            KafkaMessage(
+                topic: "dlq", partition: 0, offset: 5, key: nil, value: nil,
+                headers: block + [header("error-value-omitted", "10")]))
+        #expect(letter.restoring(from: source(key: nil, value: [1, 2, 3], headers: [])) == nil)
+    }
+}

@@ -1,3 +1,4 @@
+import Kafka
 import Testing
 
 @testable import Worker
@@ -71,10 +72,10 @@ import Testing
         tracker.complete(tickets[0])
         tracker.complete(tickets[1])
         tracker.advanceSettled(to: [0: 5])
-        #expect(tracker.takeCommittableOffsets().map(\.offset) == [2], "one record still in flight")
+        #expect(tracker.committableOffsets().map(\.offset) == [2], "one record still in flight")
         tracker.complete(tickets[2])
         tracker.advanceSettled(to: [0: 5])
-        #expect(tracker.takeCommittableOffsets().map(\.offset) == [5], "the position past the markers")
+        #expect(tracker.committableOffsets().map(\.offset) == [5], "the position past the markers")
     }
 
     @Test func aFailedRecordHoldsTheWindowForever() {
@@ -138,10 +139,14 @@ import Testing
         #expect(!tracker.waitUntilSettled([0], deadline: .now + .milliseconds(20)))
         tracker.complete(a)
         #expect(tracker.waitUntilSettled([0], deadline: .now + .milliseconds(20)))
-        #expect(tracker.takeCommittableOffsets([0]).map(\.offset) == [1])
-        #expect(tracker.takeCommittableOffsets([0]).isEmpty, "an unchanged offset is not committed again")
+        let first = tracker.committableOffsets([0])
+        #expect(first.map(\.offset) == [1])
+        #expect(tracker.committableOffsets([0]).map(\.offset) == [1], "offered again until stored")
+        tracker.markStored(first)
+        #expect(tracker.committableOffsets([0]).isEmpty, "an unchanged offset is not stored again")
+        #expect(tracker.committableOffsets([0], again: true).map(\.offset) == [1], "a final commit sends it again")
         tracker.complete(b)
-        #expect(tracker.takeCommittableOffsets().map(\.partition) == [1])
+        #expect(tracker.committableOffsets().map(\.partition) == [1])
         #expect(tracker.inFlightCount == 0)
     }
 
@@ -160,6 +165,86 @@ import Testing
         tracker.remove([0])
         tracker.assign([0])
         tracker.complete(old)
-        #expect(tracker.takeCommittableOffsets().isEmpty)
+        #expect(tracker.committableOffsets().isEmpty)
+    }
+}
+
+@Suite struct TicketWrapTests {
+    @Test func sequenceNumbersThatWrapPastFortyBitsStillFindTheirRecords() {
+        // The window starts three records before 2^40: the tickets of the records after
+        // them wrap to 0, 1, 2, as the ticket's 40 bits carry them.
+        var window = PartitionWindow(firstSequence: PartitionWindow.sequenceMask - 2)
+        let sequences = (0..<6).map { window.append(offset: Int64(100 + $0), record: nil) }
+        #expect(sequences == [PartitionWindow.sequenceMask - 2, PartitionWindow.sequenceMask - 1,
+                              PartitionWindow.sequenceMask, 0, 1, 2])
+        for index in [4, 3, 5, 1] { window.complete(sequence: sequences[index]) }
+        #expect(window.committableOffset == nil, "the first record is still in flight")
+        #expect(window.offset(sequence: sequences[5]) == 105)
+        window.complete(sequence: sequences[0])
+        #expect(window.committableOffset == 102)
+        window.complete(sequence: sequences[2])
+        #expect(window.committableOffset == 106)
+        #expect(window.count == 0)
+        // A ticket of a record that already left the window finds nothing, wrapped or not.
+        let movedByStale = window.complete(sequence: sequences[3])
+        #expect(!movedByStale)
+        #expect(window.offset(sequence: sequences[0]) == nil)
+    }
+
+    @Test func aSlotStillInUseIsNeverGivenOutAgainWhenSlotsWrap() {
+        let tracker = DeliveryTracker(slotCount: 2)
+        let record = { (partition: Int32) in
+            InboundRecord(partition: partition, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: [])
+        }
+        tracker.assign([0, 1])
+        tracker.remove([1])
+        // The next slot number is 0 again, which partition 0 still holds.
+        tracker.assign([2])
+        let first = tracker.dispatch(record(0))!
+        let second = tracker.dispatch(record(2))!
+        #expect(first.slot != second.slot)
+        tracker.complete(second)
+        #expect(tracker.committableOffsets().map(\.partition) == [2], "partition 0 is untouched")
+        tracker.complete(first)
+        #expect(tracker.committableOffsets().map(\.partition) == [0, 2])
+    }
+}
+
+@Suite struct InFlightBytesTests {
+    private func record(_ partition: Int32, _ offset: Int64, bytes: Int) -> InboundRecord {
+        InboundRecord(
+            partition: partition, offset: offset, timestampMilliseconds: nil, key: nil,
+            value: [UInt8](repeating: 0x20, count: bytes), headers: [])
+    }
+
+    @Test func bytesCountFromDispatchUntilTheOutputIsAcknowledged() {
+        let tracker = DeliveryTracker()
+        tracker.assign([0, 1])
+        let big = record(0, 0, bytes: 1_000_000)
+        let small = record(0, 1, bytes: 1_000)
+        let other = record(1, 0, bytes: 5_000)
+        let a = tracker.dispatch(big)!
+        let b = tracker.dispatch(small)!
+        _ = tracker.dispatch(other)!
+        #expect(tracker.inFlightByteCount == big.memoryBytes + small.memoryBytes + other.memoryBytes)
+        #expect(big.memoryBytes >= 1_000_000)
+        // Acknowledged behind a record still in flight: its bytes are released at once
+        // (its copy is dropped), though the window still counts it as a record.
+        tracker.complete(b)
+        #expect(tracker.inFlightByteCount == big.memoryBytes + other.memoryBytes)
+        #expect(tracker.inFlightCount == 3)
+        #expect(!tracker.waitForRoom(below: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
+        tracker.complete(a)
+        #expect(tracker.waitForRoom(below: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
+        tracker.remove([1])
+        #expect(tracker.inFlightByteCount == 0)
+        #expect(tracker.inFlightCount == 0)
+    }
+
+    @Test func headersCountTowardsARecordsBytes() {
+        let headers = (0..<1_000).map { KafkaHeader(name: "h-\($0)", value: [UInt8](repeating: 0x61, count: 100)) }
+        let record = InboundRecord(
+            partition: 0, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: headers)
+        #expect(record.memoryBytes >= 100_000 + 1_000 * 3)
     }
 }

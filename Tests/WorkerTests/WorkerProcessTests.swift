@@ -1,5 +1,7 @@
 import Foundation
 import Kafka
+import SampleEvents
+import Synchronization
 import Testing
 
 @testable import Worker
@@ -98,6 +100,14 @@ import Testing
         (["--jwks-file", "/nonexistent/jwks.json", "--issuer", "https://issuer.test", "--audience", "api://usp"], "/nonexistent/jwks.json"),
         (["--jwks-url", "http://idp.example.test/keys", "--issuer", "https://issuer.test", "--audience", "api://usp"], "must be https"),
         (["--auth", "none", "--jwks-file", "/etc/usp/jwks.json"], "--auth none checks no token"),
+        // Properties that would weaken the delivery promises.
+        (["--auth", "none", "--kafka-property", "acks=1"], "acks=1 is refused"),
+        (["--auth", "none", "--kafka-property", "request.required.acks=0"], "request.required.acks=0 is refused"),
+        (["--auth", "none", "--kafka-property", "enable.idempotence=false"], "enable.idempotence=false is refused"),
+        (["--auth", "none", "--kafka-property", "enable.auto.offset.store=true"], "enable.auto.offset.store=true is refused"),
+        (["--auth", "none", "--kafka-property", "max.in.flight.requests.per.connection=6"],
+         "max.in.flight.requests.per.connection=6 is refused"),
+        (["--auth", "none", "--max-in-flight-bytes", "0"], "--max-in-flight-bytes"),
     ])
     func aBadFlagOrPropertyIsRefusedAtStartByName(arguments: [String], named: String) {
         do {
@@ -138,6 +148,131 @@ import Testing
         #expect(try eventually(timeout: .seconds(20)) { eventsOnly.log.contains("http listener started") })
         #expect(eventsOnly.log.contains("only the broker's ACLs protect it"))
         #expect(!eventsOnly.log.contains("POST /security/userSecurityProfiles on"))
+    }
+
+    /// The issue's six records, each early in its own partition with ordinary records
+    /// after it, through `usp-worker run --until-caught-up` with its defaults: no record
+    /// stalls its partition, every input gets exactly one output.
+    @Test func bigAndOddRecordsEachGetTheirOutputAndStallNoPartition() throws {
+        // Each input partition holds about 0.6 MB of ordinary events and one record of at
+        // most 1.5 MiB; each output partition at most two 1 MiB entities: all under the
+        // mock's 5 MiB a partition, so it drops nothing.
+        let bed = try WorkerTestBed(partitions: 6, outputPartitions: 6)
+        let specials = Self.specialRecords()
+        var ordinary = 0
+        var valid = 2  // the two big valid bodies
+        try Self.withLargeMessageProducer(bed) { produce in
+            func produceOrdinary(_ index: Int) throws {
+                let event = SampleEvents.mixed(index)
+                if event.isValid { valid += 1 }
+                ordinary += 1
+                try produce(
+                    Int32(index % 6), Array("event-\(index)".utf8), event.body,
+                    [KafkaHeader(name: "client-request-id", value: Array("c-\(index)".utf8))])
+            }
+            for index in 0..<6 { try produceOrdinary(index) }
+            for (partition, special) in specials.enumerated() {
+                try produce(Int32(partition), special.key, special.value, special.headers)
+            }
+            for index in 6..<3_000 { try produceOrdinary(index) }
+        }
+        let inputCount = ordinary + specials.count
+        #expect(try bed.recordCount(bed.topics.input) == inputCount)
+
+        let worker = try WorkerProcess(runArguments(bed, group: "poison", untilCaughtUp: true))
+        let status = worker.waitForExit(timeout: .seconds(240))
+        #expect(status == 0, "the worker caught up: \(worker.log.suffix(3000))")
+        let (entities, deadLetters) = try bed.verifyOutputs(
+            inputCount: inputCount, expectedCreated: valid, allowDuplicates: false)
+
+        // The two valid big bodies: entities of the page's shape, ids of their coordinates.
+        let prefix = Array(##"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":""##.utf8)
+        let bigEntities = entities.filter { ($0.value?.count ?? 0) > 1_000_000 }
+        #expect(bigEntities.count == 2)
+        for entity in bigEntities {
+            let value = entity.value ?? []
+            #expect(Array(value.prefix(prefix.count)) == prefix)
+            let object = try JSONSerialization.jsonObject(with: Data(value)) as? [String: Any]
+            #expect(
+                Set(object?.keys.map { $0 } ?? []) == [
+                    "@odata.type", "id", "accounts", "azureSubscriptionId", "azureTenantId", "createdDateTime",
+                    "displayName", "lastModifiedDateTime", "riskScore", "tags", "userPrincipalName", "vendorInformation",
+                ])
+        }
+
+        // Dead letters of the other four, found by their source coordinates (offset 1).
+        func letter(_ partition: Int32) -> KafkaMessage? {
+            deadLetters.first { WorkerTestBed.sourceCoordinate(of: $0) == InputCoordinate(partition: partition, offset: 1) }
+        }
+        func header(_ message: KafkaMessage?, _ name: String) -> String? {
+            message?.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let justOver = letter(2)
+        #expect(header(justOver, "error-status") == "413")
+        // Compared as booleans: a failure must not print a megabyte.
+        let keepsItsValue = justOver?.value == specials[2].value
+        #expect(keepsItsValue, "1 MiB + 1 fits as a dead letter with its value")
+        #expect(header(justOver, "error-value-omitted") == nil)
+        let tooLarge = letter(3)
+        #expect(header(tooLarge, "error-status") == "413")
+        #expect(tooLarge?.value == nil)
+        #expect(header(tooLarge, "error-value-omitted") == "1572864")
+        let keepsItsKey = tooLarge?.key == specials[3].key
+        #expect(keepsItsKey, "only the value was left out")
+        let bigKey = letter(4)
+        #expect(header(bigKey, "error-status") == "400")
+        let keepsKeyAndValue = bigKey?.key == specials[4].key && bigKey?.value == specials[4].value
+        #expect(keepsKeyAndValue, "the 200 kB key stays (key length \(bigKey?.key?.count ?? -1))")
+        let manyHeaders = letter(5)
+        #expect(header(manyHeaders, "error-status") == "400")
+        let keepsHeaders = manyHeaders.map { Array($0.headers.prefix(1_000)) == specials[5].headers } ?? false
+        #expect(keepsHeaders, "the 1,000 headers stay (\(manyHeaders?.headers.count ?? -1) headers)")
+        #expect(manyHeaders?.value == specials[5].value)
+
+        // Every partition was committed to its end.
+        let committed = try bed.committedOffsets(group: "poison")
+        #expect(committed.values.reduce(0, +) == Int64(inputCount), "committed: \(committed)")
+    }
+
+    /// The issue's six records: two valid bodies at and under the limit, two over it, a
+    /// 200 kB key and 1,000 headers of 100 B (each on an invalid body).
+    private static func specialRecords() -> [(key: [UInt8], value: [UInt8], headers: [KafkaHeader])] {
+        let invalid = SampleEvents.invalid(3)  // carries an `id`: 400
+        let headers = (0..<1_000).map { index in
+            KafkaHeader(name: String(format: "x-h%04d", index), value: [UInt8](repeating: 0x61, count: 100))
+        }
+        return [
+            (Array("special-0".utf8), SampleEvents.valid(900_000, size: 1_040_000), []),
+            (Array("special-1".utf8), SampleEvents.valid(900_001, size: 1_048_576), []),
+            (Array("special-2".utf8), SampleEvents.valid(900_002, size: 1_048_577), []),
+            (Array("special-3".utf8), SampleEvents.valid(900_003, size: 1_572_864), []),
+            ([UInt8](repeating: 0x6B, count: 200_000), invalid, []),
+            (Array("special-5".utf8), invalid, headers),
+        ]
+    }
+
+    /// A producer that takes records up to 4 MB, for `body`; waits for every delivery.
+    private static func withLargeMessageProducer(
+        _ bed: WorkerTestBed,
+        _ body: ((Int32, [UInt8], [UInt8], [KafkaHeader]) throws -> Void) throws -> Void
+    ) throws {
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = bed.bootstrapServers
+        configuration["message.max.bytes"] = "4000000"
+        let failures = Atomic<Int>(0)
+        let producer = try KafkaProducer(configuration: configuration) { report in
+            if report.error != nil { failures.add(1, ordering: .relaxed) }
+        }
+        defer { producer.close(timeout: .seconds(10)) }
+        var opaque: UInt64 = 0
+        try body { partition, key, value, headers in
+            opaque += 1
+            try producer.produce(
+                topic: bed.topics.input, partition: partition, key: key, value: value, headers: headers, opaque: opaque,
+                waitingForRoomUpTo: .seconds(60))
+        }
+        try producer.flush(timeout: .seconds(60))
+        #expect(failures.load(ordering: .relaxed) == 0, "every record was loaded")
     }
 
     @Test func demoRunsToCompletionAndPrintsEntitiesDeadLettersAndSummary() throws {

@@ -9,10 +9,20 @@ import Kafka
 /// is removed, so an inbound header that happens to share one of those names
 /// comes back too. A letter that does not end with it (written by another
 /// tool) loses every header of those names, matched without regard to case.
+///
+/// A letter too large to publish whole was published without some of its parts;
+/// headers after the block say which (``omittedHeaderNames``), and
+/// ``restoring(from:)`` puts them back from the source record.
 public struct DeadLetter: Sendable, Hashable {
     /// The headers the worker adds to a dead letter, in the order it adds them.
     public static let addedHeaderNames = [
         "error-status", "error-code", "error", "source-topic", "source-partition", "source-offset",
+    ]
+    /// The headers the worker puts after the block when it left parts out, in this
+    /// order: the value's length, the inbound headers' count, the key's length, and
+    /// the full error body's length when it shortened that.
+    public static let omittedHeaderNames = [
+        "error-value-omitted", "error-headers-omitted", "error-key-omitted", "error-shortened",
     ]
 
     /// Where the letter is in the dead-letter topic.
@@ -31,13 +41,30 @@ public struct DeadLetter: Sendable, Hashable {
     public var sourcePartition: Int32?
     /// The inbound record's offset (`source-offset`).
     public var sourceOffset: Int64?
+    /// The length of the value the worker left out (`error-value-omitted`).
+    public var omittedValueLength: Int?
+    /// How many inbound headers the worker left out (`error-headers-omitted`).
+    public var omittedHeaderCount: Int?
+    /// The length of the key the worker left out (`error-key-omitted`).
+    public var omittedKeyLength: Int?
+
+    /// Whether the worker left out the value, headers or key, so that only the source
+    /// record can give them back.
+    public var isMissingParts: Bool {
+        omittedValueLength != nil || omittedHeaderCount != nil || omittedKeyLength != nil
+    }
 
     /// Splits a letter read from the dead-letter topic.
     public init(_ message: KafkaMessage) {
         position = TopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset)
         key = message.key
         value = message.value
-        let headers = message.headers
+        var headers = message.headers
+        var omitted: [String: Int] = [:]
+        while let last = headers.last, Self.omittedHeaderNames.contains(last.name), omitted[last.name] == nil {
+            omitted[last.name] = last.value.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+            headers.removeLast()
+        }
         let tail = headers.suffix(Self.addedHeaderNames.count)
         var added: [String: String] = [:]
         if tail.map(\.name) == Self.addedHeaderNames {
@@ -47,7 +74,9 @@ public struct DeadLetter: Sendable, Hashable {
             originalHeaders = []
             for header in headers {
                 let name = header.name.lowercased()
-                if Self.addedHeaderNames.contains(name) {
+                if Self.omittedHeaderNames.contains(name) {
+                    omitted[name] = header.value.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+                } else if Self.addedHeaderNames.contains(name) {
                     added[name] = header.value.map { String(decoding: $0, as: UTF8.self) }
                 } else {
                     originalHeaders.append(header)
@@ -58,6 +87,40 @@ public struct DeadLetter: Sendable, Hashable {
         sourceTopic = added["source-topic"]
         sourcePartition = added["source-partition"].flatMap { Int32($0) }
         sourceOffset = added["source-offset"].flatMap { Int64($0) }
+        omittedValueLength = omitted["error-value-omitted"]
+        omittedHeaderCount = omitted["error-headers-omitted"]
+        omittedKeyLength = omitted["error-key-omitted"]
+    }
+
+    /// The letter with the parts the worker left out taken from its source record
+    /// (read at `source-topic`/`source-partition`/`source-offset`), the source's
+    /// `authorization` headers left out as the worker leaves them out; nil when the
+    /// record read is not the one left out (a length or count differs).
+    public func restoring(from source: KafkaMessage) -> DeadLetter? {
+        var letter = self
+        if let length = omittedValueLength {
+            guard source.value?.count == length else { return nil }
+            letter.value = source.value
+            letter.omittedValueLength = nil
+        }
+        if let count = omittedHeaderCount {
+            let headers = source.headers.filter { $0.name.lowercased() != "authorization" }
+            guard headers.count == count else { return nil }
+            letter.originalHeaders = headers
+            letter.omittedHeaderCount = nil
+        }
+        if let length = omittedKeyLength {
+            guard source.key?.count == length else { return nil }
+            letter.key = source.key
+            letter.omittedKeyLength = nil
+        }
+        return letter
+    }
+
+    /// Where the source record of a letter missing parts is, when the letter says.
+    public var source: TopicPartitionOffset? {
+        guard let sourceTopic, let sourcePartition, let sourceOffset else { return nil }
+        return TopicPartitionOffset(topic: sourceTopic, partition: sourcePartition, offset: sourceOffset)
     }
 
     /// The headers of the replayed record: the original ones, with an

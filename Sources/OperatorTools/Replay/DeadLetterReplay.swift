@@ -17,6 +17,11 @@ import Kafka
 ///   second replay sends only what arrived since; a failed one re-sends at
 ///   most its last batch, which the added idempotency keys make harmless.
 ///   Run one replay per group at a time.
+/// - Letters the worker published without their value, inbound headers or key
+///   (too large to publish whole) are completed from their source record, read at
+///   their source coordinates while the inbound topic keeps it. Letters whose
+///   source is gone are not sent: they stay in the dead-letter topic, are listed in
+///   the summary (``ReplaySummary/sourceGone``), and counted as read.
 public enum DeadLetterReplay {
     /// Runs the replay on the calling thread.
     ///
@@ -36,10 +41,15 @@ public enum DeadLetterReplay {
         defer { try? consumer.close() }
         var ranges = try remainingRanges(configuration, consumer: consumer)
         let ledger = DeliveryLedger()
-        let producer = configuration.dryRun ? nil : try KafkaClients.producer(configuration.kafka, ledger: ledger)
+        // A letter goes back as large as it came: the inbound topic held it, so the
+        // producer's own limit (librdkafka's default is below a 1 MiB body) must not refuse it.
+        var producerKafka = configuration.kafka
+        if producerKafka["message.max.bytes"] == nil { producerKafka["message.max.bytes"] = "100000000" }
+        let producer = configuration.dryRun ? nil : try KafkaClients.producer(producerKafka, ledger: ledger)
         defer { producer?.close(timeout: .seconds(10)) }
 
         var state = ReplayState(total: ranges.values.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) })
+        let sources = SourceRecordReader(kafka: configuration.kafka, group: configuration.groupID)
         func report(_ state: ReplayState) { progress(state.progress(since: start)) }
         do throws(KafkaError) {
             try consumer.assign(ranges.map {
@@ -53,15 +63,18 @@ public enum DeadLetterReplay {
         var nextReport = start + configuration.progressInterval
         while !ranges.isEmpty {
             let polled: Int
-            do throws(KafkaError) {
+            do throws(KafkaConsumerPollError<OperatorToolError>) {
                 polled = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100)) {
-                    (message: borrowing KafkaMessageView) in
-                    state.take(
+                    (message: borrowing KafkaMessageView) throws(OperatorToolError) in
+                    try state.take(
                         KafkaMessage(message), ranges: &ranges, producer: producer, configuration: configuration,
-                        ledger: ledger)
+                        ledger: ledger, sources: sources)
                 }
             } catch {
-                throw .kafka(error, while: "reading \(configuration.deadLetterTopic)")
+                switch error {
+                case .kafka(let error): throw .kafka(error, while: "reading \(configuration.deadLetterTopic)")
+                case .body(let error): throw error
+                }
             }
             let now = ContinuousClock.now
             if polled > 0 {
@@ -86,6 +99,7 @@ public enum DeadLetterReplay {
         report(state)
         return ReplaySummary(
             read: state.read, replayed: state.replayed, skipped: state.skipped, replayedByCode: state.replayedByCode,
+            sourceGone: state.sourceGone,
             group: configuration.groupID, dryRun: configuration.dryRun, seconds: start.duration(to: .now).inSeconds)
     }
 
@@ -176,6 +190,8 @@ struct ReplayState {
     var batch: [TopicPartitionOffset] = []
     /// Letters of the batch that the filter let through.
     var batchReplayed = 0
+    /// Letters missing parts whose source record is gone.
+    var sourceGone: [ReplaySummary.SourceGone] = []
     /// The next offset of each partition read since the last commit.
     var uncommitted: [Int32: Int64] = [:]
     /// Partitions that reached their end since the last pause.
@@ -194,8 +210,8 @@ struct ReplayState {
     /// produced to the inbound topic.
     mutating func take(
         _ message: KafkaMessage, ranges: inout [Int32: Range<Int64>], producer: KafkaProducer?,
-        configuration: ReplayConfiguration, ledger: DeliveryLedger
-    ) {
+        configuration: ReplayConfiguration, ledger: DeliveryLedger, sources: SourceRecordReader
+    ) throws(OperatorToolError) {
         guard let range = ranges[message.partition], message.offset >= range.lowerBound else { return }
         guard message.offset < range.upperBound else {
             // Everything before the end offset was read (some offsets may be gaps).
@@ -205,7 +221,18 @@ struct ReplayState {
         read += 1
         ranges[message.partition] = (message.offset + 1)..<range.upperBound
         uncommitted[message.partition] = message.offset + 1
-        let letter = DeadLetter(message)
+        var letter = DeadLetter(message)
+        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition),
+           letter.isMissingParts
+        {
+            switch try Self.complete(letter, from: sources) {
+            case .success(let complete): letter = complete
+            case .failure(let gone):
+                sourceGone.append(gone)
+                if message.offset + 1 >= range.upperBound { close(message.partition, ranges: &ranges) }
+                return
+            }
+        }
         if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition) {
             replayedByCode[letter.errorCode ?? "-", default: 0] += 1
             batchReplayed += 1
@@ -214,6 +241,26 @@ struct ReplayState {
             skipped += 1
         }
         if message.offset + 1 >= range.upperBound { close(message.partition, ranges: &ranges) }
+    }
+
+    /// The letter with its left-out parts read back from its source record, or why
+    /// that record is gone.
+    private static func complete(
+        _ letter: DeadLetter, from sources: SourceRecordReader
+    ) throws(OperatorToolError) -> Result<DeadLetter, ReplaySummary.SourceGone> {
+        guard let source = letter.source else {
+            return .failure(.init(letter: letter.position, source: nil, reason: "the letter names no source"))
+        }
+        switch try sources.read(source) {
+        case .gone(let reason):
+            return .failure(.init(letter: letter.position, source: source, reason: reason))
+        case .found(let record):
+            guard let complete = letter.restoring(from: record) else {
+                return .failure(
+                    .init(letter: letter.position, source: source, reason: "the record there is not the one left out"))
+            }
+            return .success(complete)
+        }
     }
 
     private mutating func close(_ partition: Int32, ranges: inout [Int32: Range<Int64>]) {
