@@ -388,7 +388,8 @@ public final class KafkaConsumer: @unchecked Sendable {
                 } else if notAssigned.contains(element.err) {
                     outcome.notAssigned.append(offset)
                 } else {
-                    outcome.refused.append(.init(offset: offset, error: KafkaError(element.err, "store offset \(offset)")))
+                    let error = KafkaError(element.err, "store offset \(offset)")
+                    outcome.refused.append(.init(offset: offset, error: error))
                 }
             }
             // A refusal of the whole call leaves the entries without an error of their own.

@@ -26,7 +26,11 @@ extension KafkaProducer {
             var errorText = [CChar](repeating: 0, count: 512)
             _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorText, errorText.count)
             var resources: [OpaquePointer?] = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
-            defer { resources.withUnsafeMutableBufferPointer { rd_kafka_ConfigResource_destroy_array($0.baseAddress, $0.count) } }
+            defer {
+                resources.withUnsafeMutableBufferPointer {
+                    rd_kafka_ConfigResource_destroy_array($0.baseAddress, $0.count)
+                }
+            }
             resources.withUnsafeMutableBufferPointer {
                 rd_kafka_DescribeConfigs(handle, $0.baseAddress, $0.count, options, queue)
             }
@@ -60,7 +64,8 @@ extension KafkaProducer {
                 let error = rd_kafka_ConfigResource_error(resource)
                 if error != RD_KAFKA_RESP_ERR_NO_ERROR {
                     let detail = rd_kafka_ConfigResource_error_string(resource).map { String(cString: $0) } ?? ""
-                    answer[topic] = .failure(KafkaError(code: KafkaErrorCode(error), message: "topic \(topic): \(detail)"))
+                    answer[topic] = .failure(
+                        KafkaError(code: KafkaErrorCode(error), message: "topic \(topic): \(detail)"))
                     continue
                 }
                 var entryCount = 0

@@ -151,9 +151,13 @@ enum DeadLetterFitting {
     /// The headers that say what a shape left out.
     private static func markers(_ parts: Parts, shape: DeadLetterShape, errorBody: [UInt8]) -> [KafkaHeader] {
         var markers: [KafkaHeader] = []
-        func add(_ name: String, _ number: Int) { markers.append(KafkaHeader(name: name, value: Array(String(number).utf8))) }
+        func add(_ name: String, _ number: Int) {
+            markers.append(KafkaHeader(name: name, value: Array(String(number).utf8)))
+        }
         if shape >= .withoutValue, let value = parts.value { add(valueOmittedHeader, value.count) }
-        if shape >= .withoutHeaders, !parts.inboundHeaders.isEmpty { add(headersOmittedHeader, parts.inboundHeaders.count) }
+        if shape >= .withoutHeaders, !parts.inboundHeaders.isEmpty {
+            add(headersOmittedHeader, parts.inboundHeaders.count)
+        }
         if shape >= .withoutKey, let key = parts.key { add(keyOmittedHeader, key.count) }
         if shape >= .shortenedError { add(errorShortenedHeader, errorBody.count) }
         return markers

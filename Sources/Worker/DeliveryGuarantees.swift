@@ -33,7 +33,8 @@ public enum DeliveryGuarantees {
         if let value = kafka["enable.auto.offset.store"], !isFalse(value) {
             throw .weakeningProperty(
                 "enable.auto.offset.store", value: value,
-                why: "offsets would be stored when records are consumed, and committed before their outputs are acknowledged",
+                why: "offsets would be stored when records are consumed, and committed before their outputs "
+                    + "are acknowledged",
                 instead: "enable.auto.offset.store=false (or leave it unset)")
         }
         for key in ["max.in.flight.requests.per.connection", "max.in.flight"] {

@@ -46,10 +46,14 @@ struct TopicSizeCheck {
 
     /// Asks the broker, logs what it found, and lowers the dead letters' limit to what
     /// the dead-letter topic takes.
-    func run(producer: KafkaProducer, deadLetterLimit: DeadLetterLimit, logger: Logger, timeout: Duration = .seconds(5)) {
+    func run(producer: KafkaProducer, deadLetterLimit: DeadLetterLimit, logger: Logger, timeout: Duration = .seconds(5))
+    {
         if limits.producerMessageMaxBytes < limits.derivedMessageMaxBytes {
-            logger.warning(
-                "message.max.bytes=\(limits.producerMessageMaxBytes) is below the \(limits.derivedMessageMaxBytes) that entities of bodies up to --max-body-size \(maximumBodySize) need; larger entities are dead-lettered (EntityNotPublished)")
+            let warning =
+                "message.max.bytes=\(limits.producerMessageMaxBytes) is below the \(limits.derivedMessageMaxBytes) "
+                + "that entities of bodies up to --max-body-size \(maximumBodySize) need; larger entities are "
+                + "dead-lettered (EntityNotPublished)"
+            logger.warning("\(warning)")
         }
         let answer: Result<[String: Result<[String: String], KafkaError>], KafkaError>
         do {
@@ -64,10 +68,14 @@ struct TopicSizeCheck {
             switch finding {
             case .sufficient(let topic, let bytes):
                 logger.info("topic size checked", metadata: ["topic": "\(topic)", "max.message.bytes": "\(bytes)"])
-                if topic == topics.deadLetter { deadLetterLimit.bytes = limits.deadLetterLimit(topicMaxMessageBytes: bytes) }
+                if topic == topics.deadLetter {
+                    deadLetterLimit.bytes = limits.deadLetterLimit(topicMaxMessageBytes: bytes)
+                }
             case .tooSmall(let topic, _, let bytes, _):
                 logger.warning("\(Self.message(for: finding, maximumBodySize: maximumBodySize))")
-                if topic == topics.deadLetter { deadLetterLimit.bytes = limits.deadLetterLimit(topicMaxMessageBytes: bytes) }
+                if topic == topics.deadLetter {
+                    deadLetterLimit.bytes = limits.deadLetterLimit(topicMaxMessageBytes: bytes)
+                }
             case .unknown:
                 logger.warning("\(Self.message(for: finding, maximumBodySize: maximumBodySize))")
             }
@@ -112,15 +120,23 @@ struct TopicSizeCheck {
 
     /// The warning for a topic too small or not described: which topic, and what to raise it to.
     static func message(for finding: Finding, maximumBodySize: Int) -> String {
+        let bodies = "bodies up to --max-body-size \(maximumBodySize)"
         switch finding {
         case .sufficient(let topic, let bytes):
             return "\(topic) accepts records of up to \(bytes) bytes"
         case .tooSmall(let topic, .output, let bytes, let required):
-            return "the output topic \(topic) has max.message.bytes=\(bytes), below the \(required) that entities of bodies up to --max-body-size \(maximumBodySize) need: raise its max.message.bytes to \(required) (until then, larger entities are dead-lettered as EntityNotPublished)"
+            return "the output topic \(topic) has max.message.bytes=\(bytes), below the \(required) that entities of "
+                + "\(bodies) need: raise its max.message.bytes to \(required) (until then, larger entities are "
+                + "dead-lettered as EntityNotPublished)"
         case .tooSmall(let topic, .deadLetter, let bytes, let required):
-            return "the dead-letter topic \(topic) has max.message.bytes=\(bytes), below the \(required) the worker's largest records need: raise its max.message.bytes to \(required) (until then, larger dead letters leave out their value, inbound headers or key)"
+            return "the dead-letter topic \(topic) has max.message.bytes=\(bytes), below the \(required) the "
+                + "worker's largest records need: raise its max.message.bytes to \(required) (until then, larger "
+                + "dead letters leave out their value, inbound headers or key)"
         case .unknown(let topics, let required, let reason):
-            return "could not learn max.message.bytes of \(topics.joined(separator: " and ")) (\(reason)): make sure each is at least \(required), so that every body up to --max-body-size \(maximumBodySize) is publishable (entities the broker refuses for size are dead-lettered; dead letters it refuses leave out their value, inbound headers or key)"
+            return "could not learn max.message.bytes of \(topics.joined(separator: " and ")) (\(reason)): make sure "
+                + "each is at least \(required), so that every body up to --max-body-size \(maximumBodySize) is "
+                + "publishable (entities the broker refuses for size are dead-lettered; dead letters it refuses "
+                + "leave out their value, inbound headers or key)"
         }
     }
 }

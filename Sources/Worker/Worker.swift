@@ -464,7 +464,7 @@ extension KafkaError {
 
     /// Refusals of a record for its size (by the producer or the broker).
     var isAboutTheSize: Bool {
-        [.msgSizeTooLarge, .recordListTooLarge, .invalidMessageSize].contains(code)
+        [.msgSizeTooLarge, .recordListTooLarge].contains(code)
     }
 }
 

@@ -9,7 +9,9 @@ public struct WorkerConfigurationError: Error, Sendable, CustomStringConvertible
     public var description: String { "\(code): \(message)" }
 
     /// A librdkafka property set to a value that would weaken the delivery promises.
-    static func weakeningProperty(_ key: String, value: String, why: String, instead: String) -> WorkerConfigurationError {
+    static func weakeningProperty(_ key: String, value: String, why: String, instead: String)
+        -> WorkerConfigurationError
+    {
         WorkerConfigurationError(
             code: "WEAKENING_PROPERTY",
             message: "\(key)=\(value) is refused: \(why). Use \(instead).")

@@ -9,6 +9,11 @@ import Synchronization
 /// two references measured in the same run on the same cluster — a kcat
 /// consumer piped into a kcat producer (a relay that does no work, the
 /// ceiling here) and the pipeline alone.
+///
+/// With `--event-size` it is a memory benchmark instead: valid events padded to
+/// about that size (`usp-bench worker --events 3000 --event-size 1048576` for the
+/// issue's burst of 1 MiB records), four to an input partition so the embedded
+/// cluster keeps them all, no references; it prints the worker's peak RSS.
 struct WorkerBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -20,7 +25,16 @@ struct WorkerBenchmark: ParsableCommand {
     @Option(help: "The usp-worker executable (default: beside this one).")
     var worker: String?
 
+    @Option(help: "Pad valid events to about this many bytes (a memory benchmark: no relay, no pipeline reference).")
+    var eventSize: Int?
+
+    @Option(
+        name: .customLong("worker-argument"),
+        help: ArgumentHelp("One more argument for `usp-worker run`; repeatable.", valueName: "argument"))
+    var workerArguments: [String] = []
+
     func run() throws {
+        if let eventSize { return try runLargeEvents(size: eventSize) }
         let bodies = (0..<events).map { SampleEvents.mixed($0).body }
         let totalBytes = bodies.reduce(0) { $0 + $1.count }
         // The mock keeps 5 MiB per partition: stay well under it everywhere.
@@ -48,27 +62,7 @@ struct WorkerBenchmark: ParsableCommand {
         let pipelineRate = pipelineEventsPerSecond(bodies)
         print("pipeline alone: \(Int(pipelineRate)) events/s on one core")
 
-        // The worker, as a process of its own so its memory is its own.
-        let executable = worker ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("usp-worker").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "run", "--brokers", cluster.bootstrapServers, "--group", "bench", "--input-topic", "input",
-            "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
-            "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
-            // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
-            "--auth", "none", "--no-http-create",
-        ]
-        let workerStart = ContinuousClock.now
-        try process.run()
-        var peakKiB = 0
-        while process.isRunning {
-            peakKiB = max(peakKiB, peakResidentKiB(of: process.processIdentifier) ?? 0)
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        let workerWall = workerStart.duration(to: .now).seconds
-        guard process.terminationStatus == 0 else { throw ValidationError("the worker exited \(process.terminationStatus)") }
+        let (workerWall, peakKiB) = try runWorker(bootstrap: cluster.bootstrapServers)
         let workerSpan = try timestampSpan(topics: ["output", "dlq"], count: events, bootstrap: cluster.bootstrapServers)
         let workerRate = Double(events) / workerSpan
         let relayRate = Double(events) / relaySpan
@@ -76,6 +70,78 @@ struct WorkerBenchmark: ParsableCommand {
         print("worker peak RSS: \(peakKiB / 1024) MiB")
         print(String(format: "worker / relay (steady): %.2f", workerRate / relayRate))
         print(String(format: "pipeline share of a core at the worker's rate: %.3f", workerRate / pipelineRate))
+    }
+
+    /// The memory benchmark: `events` valid events of about `size` bytes.
+    private func runLargeEvents(size: Int) throws {
+        // Four events a partition: under the mock's 5 MiB a partition, so it drops no input.
+        let inputPartitions = Int32(max(8, (events + 3) / 4))
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        defer { cluster.close() }
+        try cluster.createTopic("input", partitions: inputPartitions)
+        // Outputs are counted by end offsets: the mock may drop the oldest ones.
+        try cluster.createTopic("output", partitions: 24)
+        try cluster.createTopic("dlq", partitions: 8)
+        print("events: \(events) of about \(size) bytes, \(inputPartitions) input partitions")
+
+        var configuration = KafkaConfiguration()
+        configuration.bootstrapServers = cluster.bootstrapServers
+        configuration["message.max.bytes"] = String(2 * size + 65_536)
+        let failed = FailureCount()
+        let producer = try KafkaProducer(configuration: configuration) { report in
+            if report.error != nil { failed.count.add(1, ordering: .relaxed) }
+        }
+        // Sixteen bodies, sizes a little below `size` as real events would vary; each
+        // event still gets its own entity id (from its coordinates).
+        let bodies = (0..<16).map { SampleEvents.valid($0, size: size - $0 * 1_024) }
+        let loadStart = ContinuousClock.now
+        for index in 0..<events {
+            let body = bodies[index % bodies.count]
+            try producer.produce(
+                topic: "input", partition: Int32(index) % inputPartitions, key: nil, value: body,
+                opaque: UInt64(index), waitingForRoomUpTo: .seconds(120))
+        }
+        try producer.flush(timeout: .seconds(300))
+        producer.close(timeout: .seconds(30))
+        guard failed.count.load(ordering: .relaxed) == 0 else { throw ValidationError("loading lost events") }
+        print("load (Swift producer): \(rate(events, loadStart.duration(to: .now).seconds))")
+
+        let (workerWall, peakKiB) = try runWorker(bootstrap: cluster.bootstrapServers)
+        var published = 0
+        for topic in ["output", "dlq"] {
+            published += Int(
+                try KafkaConsumer.watermarks(topic: topic, bootstrapServers: cluster.bootstrapServers)
+                    .reduce(0) { $0 + $1.high })
+        }
+        guard published == events else { throw ValidationError("\(published) outputs for \(events) events") }
+        print("worker: wall \(rate(events, workerWall)) (group join included); \(published) outputs")
+        print("worker peak RSS: \(peakKiB / 1024) MiB")
+    }
+
+    /// Runs the worker until caught up, as a process of its own so its memory is its
+    /// own; returns its wall time and peak resident set.
+    private func runWorker(bootstrap: String) throws -> (seconds: Double, peakKiB: Int) {
+        let executable = worker ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("usp-worker").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "run", "--brokers", bootstrap, "--group", "bench", "--input-topic", "input",
+            "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
+            "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
+            // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
+            "--auth", "none", "--no-http-create",
+        ] + workerArguments
+        let start = ContinuousClock.now
+        try process.run()
+        var peakKiB = 0
+        while process.isRunning {
+            peakKiB = max(peakKiB, peakResidentKiB(of: process.processIdentifier) ?? 0)
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let wall = start.duration(to: .now).seconds
+        guard process.terminationStatus == 0 else { throw ValidationError("the worker exited \(process.terminationStatus)") }
+        return (wall, peakKiB)
     }
 
     private func load(_ bodies: [[UInt8]], bootstrap: String) throws -> Double {

@@ -24,7 +24,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Unacknowledged records at most; at the cap the worker takes no more until some are acknowledged (env USP_MAX_IN_FLIGHT).")
     var maxInFlight: Int?
 
-    @Option(help: "Bytes the unacknowledged records may hold, default 64 MiB; librdkafka's prefetch and producer queue are sized from it (env USP_MAX_IN_FLIGHT_BYTES).")
+    @Option(
+        help: ArgumentHelp(
+            "Bytes the unacknowledged records may hold, default 64 MiB; librdkafka's prefetch and producer "
+                + "queue are sized from it (env USP_MAX_IN_FLIGHT_BYTES)."))
     var maxInFlightBytes: Int?
 
     @Option(help: "Threads that run the pipeline, each for its share of the partitions; default one a core (env USP_PROCESSING_THREADS).")

@@ -119,12 +119,14 @@ import Testing
             KafkaMessage(
                 topic: "dlq", partition: 0, offset: 6, key: nil, value: nil,
                 headers: block + [
-                    header("error-value-omitted", "2"), header("error-headers-omitted", "2"), header("error-key-omitted", "1"),
+                    header("error-value-omitted", "2"), header("error-headers-omitted", "2"),
+                    header("error-key-omitted", "1"),
                 ]))
         let inbound = [header("Authorization", "Bearer t"), header("a", "1"), header("b", nil)]
         let full = bare.restoring(from: source(key: [7], value: [5, 6], headers: inbound))
         #expect(full?.key == [7] && full?.value == [5, 6])
-        #expect(full?.originalHeaders == [header("a", "1"), header("b", nil)], "the token stays out, as the worker leaves it")
+        let expected = [header("a", "1"), header("b", nil)]
+        #expect(full?.originalHeaders == expected, "the token stays out, as the worker leaves it")
     }
 
     @Test func aSourceRecordThatIsNotTheOneLeftOutIsRefused() {

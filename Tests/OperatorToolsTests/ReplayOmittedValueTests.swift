@@ -22,7 +22,8 @@ import Testing
             KafkaHeader(name: "authorization", value: Array("Bearer t".utf8)),
             KafkaHeader(name: "client-request-id", value: Array("c-1".utf8)),
         ]
-        try producer.produce(topic: bed.topics.input, partition: 0, key: Array("kept".utf8), value: kept, headers: headers, opaque: 0)
+        try producer.produce(
+            topic: bed.topics.input, partition: 0, key: Array("kept".utf8), value: kept, headers: headers, opaque: 0)
         try producer.produce(topic: bed.topics.input, partition: 1, key: Array("lost".utf8), value: lost, opaque: 1)
         try producer.flush(timeout: .seconds(30))
         let summary = try await bed.runWorker(group: "worker")
@@ -38,7 +39,8 @@ import Testing
                 opaque: UInt64(10 + index))
         }
         try producer.flush(timeout: .seconds(30))
-        let low = try KafkaConsumer.watermarks(topic: bed.topics.input, bootstrapServers: bed.cluster.bootstrapServers)
+        let low =
+            try KafkaConsumer.watermarks(topic: bed.topics.input, bootstrapServers: bed.cluster.bootstrapServers)
             .first { $0.partition == 1 }?.low ?? 0
         try #require(low > 0, "the source of the second letter is gone")
         // Counted by end offsets: the mock may drop old records from a full partition.
@@ -53,7 +55,8 @@ import Testing
         #expect(replay.read == 2)
         #expect(replay.replayed == 1)
         #expect(replay.sourceGone.count == 1)
-        #expect(replay.sourceGone.first?.source == TopicPartitionOffset(topic: bed.topics.input, partition: 1, offset: 0))
+        #expect(
+            replay.sourceGone.first?.source == TopicPartitionOffset(topic: bed.topics.input, partition: 1, offset: 0))
         #expect(replay.description.hasSuffix("source-gone=1"))
         #expect(try bed.recordCount(bed.topics.deadLetter) == 2, "the letter stays in the dead-letter topic")
 

@@ -44,7 +44,9 @@ import Testing
         #expect(MessageSizeLimits.entityHeadroom > CreatePipeline.maximumEntitySize(forBodySize: 0) + 4_096)
         #expect(limits.deadLetterLimit(topicMaxMessageBytes: nil) == 1_081_344)
         #expect(limits.deadLetterLimit(topicMaxMessageBytes: 1_048_588) == 1_048_527)
-        #expect(MessageSizeLimits(maximumBodySize: 2_000, configuredMessageMaxBytes: 5_000).producerMessageMaxBytes == 5_000)
+        #expect(
+            MessageSizeLimits(maximumBodySize: 2_000, configuredMessageMaxBytes: 5_000).producerMessageMaxBytes == 5_000
+        )
     }
 
     @Test func theDefaultBudgetSizesLibrdkafkasQueues() {
@@ -144,7 +146,8 @@ import Testing
                     .init(offset: $0, error: KafkaError(code: .invalidArg, message: "bad offset"))
                 })
         }
-        #expect(partial.problem?.contains("in[1]@5") == true, "the refused partition is named: \(partial.problem ?? "-")")
+        #expect(
+            partial.problem?.contains("in[1]@5") == true, "the refused partition is named: \(partial.problem ?? "-")")
         var offered: [TopicPartitionOffset] = []
         _ = storing.store { (offsets) throws(KafkaError) -> StoredOffsets in
             offered = offsets
@@ -171,12 +174,14 @@ import Testing
                 .sufficient(topic: "dlq", maxMessageBytes: 2_000_000),
             ])
         let message = TopicSizeCheck.message(for: findings[0], maximumBodySize: 1_048_576)
-        #expect(message.contains("out") && message.contains("max.message.bytes=1048588") && message.contains("to 1081405"))
+        #expect(
+            message.contains("out") && message.contains("max.message.bytes=1048588") && message.contains("to 1081405"))
     }
 
     @Test func aBrokerThatDoesNotAnswerIsWarnedAbout() {
         let findings = check.assess(.failure(KafkaError(code: .timedOut, message: "no controller")))
-        #expect(findings == [.unknown(topics: ["out", "dlq"], required: 1_081_405, reason: "_TIMED_OUT: no controller")])
+        #expect(
+            findings == [.unknown(topics: ["out", "dlq"], required: 1_081_405, reason: "_TIMED_OUT: no controller")])
         let partly = check.assess(
             .success([
                 "out": .success(["max.message.bytes": "2000000"]),

@@ -11,10 +11,14 @@ import Testing
         idempotencyBasis: .named("fit"), eventTime: GraphTimestamp(unixMilliseconds: 0), requestID: "r",
         clientRequestID: "c", responseTime: GraphTimestamp(unixMilliseconds: 0))
 
-    private static func parts(key: Int, value: Int, headers: Int, error: GraphError = .badRequest("bad")) -> DeadLetterFitting.Parts {
+    private static func parts(key: Int, value: Int, headers: Int, error: GraphError = .badRequest("bad"))
+        -> DeadLetterFitting.Parts
+    {
         DeadLetterFitting.Parts(
             key: [UInt8](repeating: 0x6B, count: key), value: [UInt8](repeating: 0x76, count: value),
-            inboundHeaders: (0..<headers).map { KafkaHeader(name: "h-\($0)", value: [UInt8](repeating: 0x68, count: 100)) },
+            inboundHeaders: (0..<headers).map {
+                KafkaHeader(name: "h-\($0)", value: [UInt8](repeating: 0x68, count: 100))
+            },
             error: error, context: context, sourceTopic: "in", sourcePartition: 3, sourceOffset: 7)
     }
 
@@ -46,7 +50,10 @@ import Testing
         let withoutHeaders = DeadLetterFitting.fit(parts, limit: 25_000)
         #expect(withoutHeaders.shape == .withoutHeaders)
         #expect(withoutHeaders.key?.count == 20_000)
-        #expect(withoutHeaders.headers.map(\.name) == Self.errorAndSource + ["error-value-omitted", "error-headers-omitted"])
+        #expect(
+            withoutHeaders.headers.map(\.name) == Self.errorAndSource + [
+                "error-value-omitted", "error-headers-omitted",
+            ])
         #expect(Self.header(withoutHeaders.headers, "error-headers-omitted") == "100")
 
         let withoutKey = DeadLetterFitting.fit(parts, limit: 5_000)
@@ -70,7 +77,10 @@ import Testing
         let name = String(repeating: "n", count: 100_000)
         let error = GraphError.badRequest(
             "The property '\(name)' does not exist.", target: name,
-            details: [GraphErrorDetail(code: "UnknownProperty", message: "The property '\(name)' does not exist.", target: name)])
+            details: [
+                GraphErrorDetail(
+                    code: "UnknownProperty", message: "The property '\(name)' does not exist.", target: name)
+            ])
         let letter = DeadLetterFitting.fit(Self.parts(key: 10, value: 10, headers: 1, error: error), limit: 20_000)
         #expect(letter.shape == .shortenedError)
         let body = Self.header(letter.headers, "error") ?? ""
@@ -102,7 +112,8 @@ import Testing
         let headers = [
             KafkaHeader(name: "a", value: [UInt8](repeating: 1, count: 70)),
             KafkaHeader(name: "null", value: nil),
-            KafkaHeader(name: "long-" + String(repeating: "x", count: 200), value: [UInt8](repeating: 2, count: 20_000)),
+            KafkaHeader(
+                name: "long-" + String(repeating: "x", count: 200), value: [UInt8](repeating: 2, count: 20_000)),
         ]
         let key = [UInt8](repeating: 3, count: 300)
         let fixed = DeadLetterFitting.recordSize(key: key, value: [], headers: headers)

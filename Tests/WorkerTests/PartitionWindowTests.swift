@@ -194,7 +194,8 @@ import Testing
     @Test func aSlotStillInUseIsNeverGivenOutAgainWhenSlotsWrap() {
         let tracker = DeliveryTracker(slotCount: 2)
         let record = { (partition: Int32) in
-            InboundRecord(partition: partition, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: [])
+            InboundRecord(
+                partition: partition, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: [])
         }
         tracker.assign([0, 1])
         tracker.remove([1])

@@ -104,7 +104,8 @@ import Testing
         (["--auth", "none", "--kafka-property", "acks=1"], "acks=1 is refused"),
         (["--auth", "none", "--kafka-property", "request.required.acks=0"], "request.required.acks=0 is refused"),
         (["--auth", "none", "--kafka-property", "enable.idempotence=false"], "enable.idempotence=false is refused"),
-        (["--auth", "none", "--kafka-property", "enable.auto.offset.store=true"], "enable.auto.offset.store=true is refused"),
+        (["--auth", "none", "--kafka-property", "enable.auto.offset.store=true"],
+         "enable.auto.offset.store=true is refused"),
         (["--auth", "none", "--kafka-property", "max.in.flight.requests.per.connection=6"],
          "max.in.flight.requests.per.connection=6 is refused"),
         (["--auth", "none", "--max-in-flight-bytes", "0"], "--max-in-flight-bytes"),
@@ -196,13 +197,15 @@ import Testing
             #expect(
                 Set(object?.keys.map { $0 } ?? []) == [
                     "@odata.type", "id", "accounts", "azureSubscriptionId", "azureTenantId", "createdDateTime",
-                    "displayName", "lastModifiedDateTime", "riskScore", "tags", "userPrincipalName", "vendorInformation",
+                    "displayName", "lastModifiedDateTime", "riskScore", "tags", "userPrincipalName",
+                    "vendorInformation",
                 ])
         }
 
         // Dead letters of the other four, found by their source coordinates (offset 1).
         func letter(_ partition: Int32) -> KafkaMessage? {
-            deadLetters.first { WorkerTestBed.sourceCoordinate(of: $0) == InputCoordinate(partition: partition, offset: 1) }
+            let coordinate = InputCoordinate(partition: partition, offset: 1)
+            return deadLetters.first { WorkerTestBed.sourceCoordinate(of: $0) == coordinate }
         }
         func header(_ message: KafkaMessage?, _ name: String) -> String? {
             message?.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }

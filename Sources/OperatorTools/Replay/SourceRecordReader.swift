@@ -53,7 +53,8 @@ final class SourceRecordReader {
             return .gone(reason: "\(position.topicPartition) does not exist")
         }
         do throws(KafkaError) {
-            let (low, high) = try consumer.watermarks(topic: position.topic, partition: position.partition, timeout: timeout)
+            let (low, high) = try consumer.watermarks(
+                topic: position.topic, partition: position.partition, timeout: timeout)
             guard position.offset >= low, position.offset < high else {
                 return .gone(reason: "\(position.topicPartition) keeps offsets \(low)..<\(high)")
             }
@@ -62,7 +63,8 @@ final class SourceRecordReader {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 var found: KafkaMessage?
-                _ = try consumer.poll(maxMessages: 1, timeout: .milliseconds(200)) { (message: borrowing KafkaMessageView) in
+                _ = try consumer.poll(maxMessages: 1, timeout: .milliseconds(200)) {
+                    (message: borrowing KafkaMessageView) in
                     found = KafkaMessage(message)
                 }
                 guard let message = found else { continue }
