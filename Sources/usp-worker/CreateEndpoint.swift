@@ -18,8 +18,14 @@ struct CreateEndpoint {
     let endpoint: UserSecurityProfilesEndpoint
 
     init(settings: CreateEndpointSettings, worker: WorkerConfiguration, logger: Logger) throws {
+        // The endpoint's producer takes the same entity sizes as the worker's: any valid body
+        // up to --max-body-size is publishable over HTTP too.
+        var kafka = worker.kafka
+        if kafka["message.max.bytes"] == nil {
+            kafka["message.max.bytes"] = String(worker.messageSizeLimits.producerMessageMaxBytes)
+        }
         publisher = try EntityPublisher(
-            kafka: worker.kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)
+            kafka: kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)
         let authorizer: (any CreateAuthorizer)?
         switch worker.authentication {
         case .bearerToken(let access): authorizer = AccessControlAuthorizer(access: access)

@@ -153,13 +153,25 @@ import Testing
     }
 }
 
-/// A GET's status code over loopback, through curl (0 when nothing answered).
+/// A request's status code over loopback, through curl (0 when nothing answered).
 enum HTTPStatus {
     static func get(port: Int, path: String) -> Int {
+        curl(["--max-time", "2", "http://127.0.0.1:\(port)\(path)"])
+    }
+
+    /// POSTs a file as JSON.
+    static func post(port: Int, path: String, file: URL) -> Int {
+        curl([
+            "--max-time", "30", "-H", "Content-Type: application/json", "--data-binary", "@\(file.path)",
+            "http://127.0.0.1:\(port)\(path)",
+        ])
+    }
+
+    private static func curl(_ arguments: [String]) -> Int {
         let curl = Process()
         let output = Pipe()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)\(path)"]
+        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}"] + arguments
         curl.standardOutput = output
         guard (try? curl.run()) != nil else { return 0 }
         curl.waitUntilExit()

@@ -120,6 +120,23 @@ import Testing
         }
     }
 
+    @Test func aValidBodyOfExactlyTheLimitIsCreatedOverHTTPToo() throws {
+        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let worker = try WorkerProcess([
+            "run", "--brokers", bed.bootstrapServers, "--group", "http-size",
+            "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
+            "--dead-letter-topic", bed.topics.deadLetter, "--http-host", "127.0.0.1", "--http-port", "0",
+            "--auth", "none", "--allow-unauthenticated-http-create",
+        ])
+        defer { worker.signal(SIGKILL) }
+        let port = try #require(worker.listenerPort(timeout: .seconds(30)), "\(worker.log.suffix(2000))")
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("usp-body-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: body) }
+        try Data(SampleEvents.valid(7, size: 1_048_576)).write(to: body)
+        let status = HTTPStatus.post(port: port, path: "/security/userSecurityProfiles", file: body)
+        #expect(status == 201, "a 1 MiB body's entity is publishable over HTTP: \(worker.log.suffix(2000))")
+    }
+
     @Test func authNoneWithTheEndpointStartsOnlyWhenAllowedAndWarnsExactlyWhatIsOpen() throws {
         let arguments = [
             "run", "--brokers", "127.0.0.1:1", "--auth", "none", "--input-topic", "events.in",
