@@ -58,25 +58,35 @@ struct UUIDBytes: Hashable, Sendable {
 
     /// Writes the 36 lowercase characters at `destination`.
     func write(into destination: UnsafeMutablePointer<UInt8>) {
-        let hexDigits: StaticString = "0123456789abcdef"
-        let digits = hexDigits.utf8Start
-        var output = 0
-        for nibbleIndex in 0..<32 {
-            if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
-                destination[output] = UInt8(ascii: "-")
-                output += 1
-            }
-            let word = nibbleIndex < 16 ? high : low
-            let shift = UInt64(60 - (nibbleIndex % 16) * 4)
-            destination[output] = digits[Int((word >> shift) & 0xF)]
-            output += 1
+        Self.writeHex(high >> 32, digits: 8, into: destination)
+        destination[8] = UInt8(ascii: "-")
+        Self.writeHex(high >> 16, digits: 4, into: destination + 9)
+        destination[13] = UInt8(ascii: "-")
+        Self.writeHex(high, digits: 4, into: destination + 14)
+        destination[18] = UInt8(ascii: "-")
+        Self.writeHex(low >> 48, digits: 4, into: destination + 19)
+        destination[23] = UInt8(ascii: "-")
+        Self.writeHex(low, digits: 12, into: destination + 24)
+    }
+
+    /// Writes the low `digits` nibbles of `value` as lowercase hex, most significant first.
+    @inline(__always)
+    private static func writeHex(_ value: UInt64, digits: Int, into destination: UnsafeMutablePointer<UInt8>) {
+        var value = value
+        var index = digits - 1
+        while index >= 0 {
+            let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+            // 0–9 → "0"–"9", 10–15 → "a"–"f", without a table or a branch.
+            destination[index] = nibble &+ 0x30 &+ ((nibble &+ 6) &>> 4) &* 0x27
+            value &>>= 4
+            index -= 1
         }
     }
 
     var formatted: String {
-        String(unsafeUninitializedCapacity: Self.formattedLength) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.formattedLength) { buffer in
             write(into: buffer.baseAddress!)
-            return Self.formattedLength
+            return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
         }
     }
 }

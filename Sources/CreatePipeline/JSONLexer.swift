@@ -38,10 +38,14 @@ struct JSONLexer {
         var hasEscapes = false
         var problem: StringProblem?
         while true {
-            // Skip 8 plain bytes at a time: no quote, backslash, control or non-ASCII byte.
+            // Skip plain bytes (no quote, backslash, control or non-ASCII byte) 8 at a time,
+            // landing on the first byte that needs attention.
             while offset + 8 <= end {
-                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-                if Self.wordNeedsAttention(word) { break }
+                let attention = Self.attentionMask(word(at: offset))
+                if attention != 0 {
+                    offset += attention.trailingZeroBitCount &>> 3
+                    break
+                }
                 offset += 8
             }
             guard offset < end else {
@@ -72,9 +76,20 @@ struct JSONLexer {
         }
     }
 
-    /// True when one of the 8 bytes is `"`, `\`, below 0x20 or above 0x7F.
+    /// The 8 bytes at `offset` as a little-endian word: byte `offset + i` is bits `8i..<8i+8`.
     @inline(__always)
-    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+    func word(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The high bit of byte `i` of the result is set when byte `i` of `word` (little-endian)
+    /// may be `"`, `\`, below 0x20 or above 0x7F; all other bits are clear.
+    ///
+    /// The lowest set bit is exact (that byte does need attention): a subtraction's borrow
+    /// only runs towards higher bytes, so only bytes above a real match can be flagged wrongly.
+    /// Zero when no byte needs attention.
+    @inline(__always)
+    static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -82,7 +97,7 @@ struct JSONLexer {
         let hasQuote = (quote &- ones) & ~quote
         let hasBackslash = (backslash &- ones) & ~backslash
         let hasControl = (word &- ones &* 0x20) & ~word
-        return ((hasQuote | hasBackslash | hasControl) & highBits) | (word & highBits) != 0
+        return (hasQuote | hasBackslash | hasControl | word) & highBits
     }
 
     /// The length of the escape at `offset` (a backslash) and its problem, if any.
@@ -207,8 +222,11 @@ extension JSONLexer {
         var offset = start + 1
         while true {
             while offset + 8 <= end {
-                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-                if Self.wordHasQuoteOrBackslash(word) { break }
+                let found = Self.quoteOrBackslashMask(word(at: offset))
+                if found != 0 {
+                    offset += found.trailingZeroBitCount &>> 3
+                    break
+                }
                 offset += 8
             }
             let byte = base[offset]
@@ -217,13 +235,13 @@ extension JSONLexer {
         }
     }
 
-    /// True when one of the 8 bytes is `"` or `\`.
+    /// Like `attentionMask`, for `"` and `\` only: the lowest set high bit marks the first one.
     @inline(__always)
-    static func wordHasQuoteOrBackslash(_ word: UInt64) -> Bool {
+    static func quoteOrBackslashMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & (ones &* 0x80) != 0
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & (ones &* 0x80)
     }
 }
 
