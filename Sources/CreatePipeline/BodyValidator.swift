@@ -91,6 +91,13 @@ struct BodyValidator {
                             .duplicateProperty, target: location.path(property.nameString),
                             message: "The property '\(location.path(property.nameString))' appears more than once.")
                         offset = try validateValue(at: offset, of: property, location: location, isFirst: false, span: &span)
+                    } else if property.kind.isString, lexer[offset] == UInt8(ascii: "\"") {
+                        // The common case, a string value of a string property, without a call.
+                        seenProperties |= bit
+                        let token = try lexer.scanString(at: offset)
+                        checkStringValue(token, of: property, location: location)
+                        spans?[index] = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
+                        offset = token.end
                     } else {
                         seenProperties |= bit
                         offset = try validateValue(at: offset, of: property, location: location, isFirst: true, span: &span)
@@ -142,6 +149,7 @@ struct BodyValidator {
     }
 
     /// The offset of the value after a member name: skips `:` and whitespace.
+    @inline(__always)
     private func valueStart(afterName name: StringToken) throws(JSONSyntaxError) -> Int {
         let colon = lexer.skippingWhitespace(from: name.end)
         guard colon < end, lexer[colon] == UInt8(ascii: ":") else {
@@ -152,6 +160,7 @@ struct BodyValidator {
         return value
     }
 
+    @inline(__always)
     private func classify(_ name: StringToken, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
         guard name.hasEscapes else {
             return MemberKind.classify(
@@ -244,17 +253,7 @@ struct BodyValidator {
             guard byte == UInt8(ascii: "\"") else { break }
             let token = try lexer.scanString(at: offset)
             span = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
-            if let problem = token.problem {
-                let path = location.path(property.nameString)
-                problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
-            } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
-                let path = location.path(property.nameString)
-                problems.add(
-                    .invalidValue, target: path,
-                    message:
-                        "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
-                )
-            }
+            checkStringValue(token, of: property, location: location)
             return token.end
 
         case .stringCollection:
@@ -318,6 +317,22 @@ struct BodyValidator {
         let path = location.path(property.nameString)
         problems.add(.invalidType, target: path, message: "'\(path)' must be \(property.kind.expectation).")
         return try skipValue(at: offset, target: path)
+    }
+
+    /// Reports a string value's content problem, or a DateTimeOffset property's value that is not one.
+    @inline(__always)
+    private mutating func checkStringValue(_ token: StringToken, of property: PropertyDefinition, location: ObjectLocation) {
+        if let problem = token.problem {
+            let path = location.path(property.nameString)
+            problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+        } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
+            let path = location.path(property.nameString)
+            problems.add(
+                .invalidValue, target: path,
+                message:
+                    "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
+            )
+        }
     }
 
     private mutating func reportServiceAssigned(_ property: PropertyDefinition, location: ObjectLocation) {
@@ -462,6 +477,14 @@ struct BodyValidator {
 }
 
 extension ValueKind {
+    /// A string property (a string value is checked alike for all of these).
+    var isString: Bool {
+        switch self {
+        case .string, .nonNullableString, .dateTimeOffset, .serviceDefaultedDateTimeOffset: true
+        default: false
+        }
+    }
+
     var isDateTimeOffset: Bool {
         switch self {
         case .dateTimeOffset, .serviceDefaultedDateTimeOffset: true

@@ -153,12 +153,17 @@ enum MemberKind: Equatable {
     /// Classifies the decoded member name `name` for `type`.
     @inline(__always)
     static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
+        // No declared property name contains `@`: a name starting with one is `@odata.type`
+        // or an annotation, without a look at the properties.
+        if count > 0, name[0] == UInt8(ascii: "@") {
+            let odataType: StaticString = "@odata.type"
+            if count == odataType.utf8CodeUnitCount, memoryEquals(odataType.utf8Start, name, count) {
+                return .odataType
+            }
+            return .annotation
+        }
         if let index = type.propertyIndex(named: name, count: count, firstGuess: firstGuess) {
             return .property(index)
-        }
-        let odataType: StaticString = "@odata.type"
-        if count == odataType.utf8CodeUnitCount, memoryEquals(odataType.utf8Start, name, count) {
-            return .odataType
         }
         for offset in 0..<count where name[offset] == UInt8(ascii: "@") {
             return .annotation

@@ -35,6 +35,7 @@ struct EntityWriter {
         output.append(Self.prefixAfterID)
         output.skip(accountsLength)  // written by the validator
         let properties = EntitySchema.userSecurityProfile.properties
+        var eventTimeOffset: Int?  // where the event time was first written, to copy it from
         for index in (EntitySchema.Root.accounts + 1)..<EntitySchema.Root.outputCount {
             output.append(",\"")
             output.append(properties[index].name)
@@ -44,7 +45,12 @@ struct EntityWriter {
             case EntitySchema.Root.createdDateTime, EntitySchema.Root.lastModifiedDateTime:
                 if span.isAbsentOrNull {
                     output.append("\"")
-                    output.write(count: GraphTimestamp.formattedLength) { eventTime.write(into: $0) }
+                    if let eventTimeOffset {
+                        output.append(output.base + eventTimeOffset, count: GraphTimestamp.formattedLength)
+                    } else {
+                        eventTimeOffset = output.count
+                        output.write(count: GraphTimestamp.formattedLength) { eventTime.write(into: $0) }
+                    }
                     output.append("\"")
                 } else {
                     copy(span)

@@ -33,8 +33,30 @@ struct JSONLexer {
     /// Scans the string whose opening quote is at `start`, validating its content.
     /// Content problems (bad UTF-8, bad escapes) are reported in the token, not thrown,
     /// so the caller can name the property; only a missing closing quote is fatal.
+    ///
+    /// Inlined for the common case, a string of plain ASCII ending at least 8 bytes before
+    /// the body does; any other string continues in `scanStringContent`.
+    @inline(__always)
     func scanString(at start: Int) throws(JSONSyntaxError) -> StringToken {
         var offset = start + 1
+        while offset + 8 <= end {
+            let attention = Self.attentionMask(word(at: offset))
+            if attention != 0 {
+                offset += attention.trailingZeroBitCount &>> 3
+                if base[offset] == UInt8(ascii: "\"") {
+                    return StringToken(start: start, end: offset + 1, hasEscapes: false, problem: nil)
+                }
+                break
+            }
+            offset += 8
+        }
+        return try scanStringContent(of: start, from: offset)
+    }
+
+    /// Goes on scanning the string whose opening quote is at `start` from `offset`; the
+    /// bytes before `offset` are plain (no escape, no problem).
+    private func scanStringContent(of start: Int, from offset: Int) throws(JSONSyntaxError) -> StringToken {
+        var offset = offset
         var hasEscapes = false
         var problem: StringProblem?
         while true {

@@ -25,7 +25,22 @@ struct OutputCursor {
     @inline(__always)
     mutating func append(_ source: UnsafePointer<UInt8>, count byteCount: Int) {
         precondition(byteCount <= capacity - count, "entity output exceeds its computed bound")
-        (base + count).update(from: source, count: byteCount)
+        let destination = base + count
+        if byteCount >= 8, byteCount <= 32 {
+            // Most values and names: a few word copies, the last one overlapping, instead of a call.
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(destination)
+            var offset = 0
+            while offset + 8 < byteCount {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                offset += 8
+            }
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: byteCount - 8, as: UInt64.self), toByteOffset: byteCount - 8,
+                as: UInt64.self)
+        } else {
+            destination.update(from: source, count: byteCount)
+        }
         count += byteCount
     }
 
