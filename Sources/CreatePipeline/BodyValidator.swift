@@ -70,7 +70,16 @@ struct BodyValidator {
             guard offset < end, lexer[offset] == UInt8(ascii: "\"") else {
                 throw JSONSyntaxError(offset: offset, reason: "expected a property name")
             }
-            let name = try lexer.scanString(at: offset)
+            // Bodies usually list properties in declared order: the name is first compared
+            // with the next declared property's, and scanned only when it is another.
+            let name: StringToken
+            var guessedKind: MemberKind?
+            if let nameEnd = type.endOfName(at: offset, ifPropertyAt: nextPropertyGuess, in: lexer) {
+                name = StringToken(start: offset, end: nameEnd, hasEscapes: false, problem: nil)
+                guessedKind = .property(nextPropertyGuess)
+            } else {
+                name = try lexer.scanString(at: offset)
+            }
             offset = try valueStart(afterName: name)
 
             if let problem = name.problem {
@@ -79,7 +88,7 @@ struct BodyValidator {
                     message: "A property name \(problem.explanation).")
                 offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
             } else {
-                let memberKind = classify(name, in: type, firstGuess: nextPropertyGuess)
+                let memberKind = guessedKind ?? classify(name, in: type, firstGuess: nextPropertyGuess)
                 switch memberKind {
                 case .property(let index):
                     nextPropertyGuess = index + 1
@@ -191,6 +200,15 @@ struct BodyValidator {
             let path = location.path("@odata.type")
             problems.add(.invalidType, target: path, message: "'\(path)' must be a string naming '\(type.qualifiedName)'.")
             return try skipValue(at: offset, target: path)
+        }
+        // The common case, the type's name exactly (with or without `#`), without a scan.
+        let nameCount = type.qualifiedName.utf8CodeUnitCount
+        var nameStart = offset + 1
+        if nameStart < end, lexer[nameStart] == UInt8(ascii: "#") { nameStart += 1 }
+        if nameStart + nameCount < end, memoryEquals(type.qualifiedName.utf8Start, lexer.base + nameStart, nameCount),
+            lexer[nameStart + nameCount] == UInt8(ascii: "\"")
+        {
+            return nameStart + nameCount + 1
         }
         let token = try lexer.scanString(at: offset)
         if let problem = token.problem {

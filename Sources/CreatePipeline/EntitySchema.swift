@@ -19,6 +19,17 @@ struct ComplexType: Sendable {
         requiredMask = mask
     }
 
+    /// One past the closing quote of the member name whose opening quote is at `start`, when
+    /// that name is the name of `properties[guess]` (checked without scanning the name);
+    /// nil when it is not, or when the body ends too close to tell this way.
+    @inline(__always)
+    func endOfName(at start: Int, ifPropertyAt guess: Int, in lexer: JSONLexer) -> Int? {
+        guard guess < properties.count, start + 1 + PropertyDefinition.maximumNameLength < lexer.end else { return nil }
+        let property = properties[guess]
+        guard property.matchesName(at: start + 1, in: lexer) else { return nil }
+        return start + 2 + property.name.utf8CodeUnitCount
+    }
+
     /// The index of the declared property named `name`, if any. The search starts at
     /// `firstGuess`: bodies usually list properties in declared order, so passing the index
     /// after the previous match usually finds the name at the first comparison.
@@ -42,14 +53,45 @@ struct PropertyDefinition: Sendable {
     let name: StaticString
     let kind: ValueKind
     let isRequired: Bool
+    /// The name's bytes as three little-endian words, zero past its end, and the masks of
+    /// its bytes in each: to compare a body's bytes with the name without a loop.
+    private let nameWords: (UInt64, UInt64, UInt64)
+    private let nameMasks: (UInt64, UInt64, UInt64)
+
+    /// The longest name `matchesName` can compare.
+    static let maximumNameLength = 24
 
     init(_ name: StaticString, _ kind: ValueKind, required: Bool = false) {
+        let count = name.utf8CodeUnitCount
+        precondition(count <= Self.maximumNameLength)
         self.name = name
         self.kind = kind
         self.isRequired = required
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var masks: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { words in
+            words.copyMemory(from: UnsafeRawBufferPointer(start: name.utf8Start, count: count))
+        }
+        withUnsafeMutableBytes(of: &masks) { masks in
+            for index in 0..<count { masks[index] = 0xFF }
+        }
+        nameWords = (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), UInt64(littleEndian: words.2))
+        nameMasks = (UInt64(littleEndian: masks.0), UInt64(littleEndian: masks.1), UInt64(littleEndian: masks.2))
     }
 
     var nameString: String { name.description }
+
+    /// Whether the body's bytes at `offset` are this property's name followed by `"` (the
+    /// name of a member, just after its opening quote). Compares words, without a loop or
+    /// a data-dependent branch; needs `maximumNameLength + 1` readable bytes at `offset`.
+    @inline(__always)
+    func matchesName(at offset: Int, in lexer: JSONLexer) -> Bool {
+        let difference =
+            ((lexer.word(at: offset) ^ nameWords.0) & nameMasks.0)
+            | ((lexer.word(at: offset + 8) ^ nameWords.1) & nameMasks.1)
+            | ((lexer.word(at: offset + 16) ^ nameWords.2) & nameMasks.2)
+        return difference == 0 && lexer[offset + name.utf8CodeUnitCount] == UInt8(ascii: "\"")
+    }
 }
 
 /// What a property's value may be. Every property may be `null` unless said otherwise.

@@ -37,9 +37,7 @@ struct EntityWriter {
         let properties = EntitySchema.userSecurityProfile.properties
         var eventTimeOffset: Int?  // where the event time was first written, to copy it from
         for index in (EntitySchema.Root.accounts + 1)..<EntitySchema.Root.outputCount {
-            output.append(",\"")
-            output.append(properties[index].name)
-            output.append("\":")
+            output.appendMember(named: properties[index].name, first: false)
             let span = spans[index]
             switch index {
             case EntitySchema.Root.createdDateTime, EntitySchema.Root.lastModifiedDateTime:
@@ -105,10 +103,8 @@ struct EntityWriter {
             first = false
         }
         for index in type.properties.indices where members[index].kind != .absent {
-            output.append(first ? "\"" : ",\"")
+            output.appendMember(named: type.properties[index].name, first: first)
             first = false
-            output.append(type.properties[index].name)
-            output.append("\":")
             output.append(lexer.base + members[index].start, count: members[index].end - members[index].start)
         }
         output.append("}")
