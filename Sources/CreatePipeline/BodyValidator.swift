@@ -71,12 +71,12 @@ struct BodyValidator {
                 throw JSONSyntaxError(offset: offset, reason: "expected a property name")
             }
             // Bodies usually list properties in declared order: the name is first compared
-            // with the next declared property's, and scanned only when it is another.
+            // with the names expected there, and scanned only when it is another.
             let name: StringToken
             var guessedKind: MemberKind?
-            if let nameEnd = type.endOfName(at: offset, ifPropertyAt: nextPropertyGuess, in: lexer) {
-                name = StringToken(start: offset, end: nameEnd, hasEscapes: false, problem: nil)
-                guessedKind = .property(nextPropertyGuess)
+            if let expected = type.expectedMember(at: offset, next: nextPropertyGuess, in: lexer) {
+                name = StringToken(start: offset, end: expected.end, hasEscapes: false, problem: nil)
+                guessedKind = expected.kind
             } else {
                 name = try lexer.scanString(at: offset)
             }
@@ -143,6 +143,11 @@ struct BodyValidator {
                 }
             }
 
+            // Compact JSON: a comma right after the value, the next name right after the comma.
+            if offset + 1 < end, lexer[offset] == UInt8(ascii: ","), lexer[offset + 1] > 0x20 {
+                offset += 1
+                continue
+            }
             offset = lexer.skippingWhitespace(from: offset)
             guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "an object is not closed") }
             if lexer[offset] == UInt8(ascii: ",") {
@@ -160,6 +165,10 @@ struct BodyValidator {
     /// The offset of the value after a member name: skips `:` and whitespace.
     @inline(__always)
     private func valueStart(afterName name: StringToken) throws(JSONSyntaxError) -> Int {
+        // Compact JSON: the colon right after the name, the value right after the colon.
+        if name.end + 1 < end, lexer[name.end] == UInt8(ascii: ":"), lexer[name.end + 1] > 0x20 {
+            return name.end + 1
+        }
         let colon = lexer.skippingWhitespace(from: name.end)
         guard colon < end, lexer[colon] == UInt8(ascii: ":") else {
             throw JSONSyntaxError(offset: colon, reason: "expected ':' after a property name")

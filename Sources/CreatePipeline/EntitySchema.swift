@@ -30,6 +30,20 @@ struct ComplexType: Sendable {
         return start + 2 + property.name.utf8CodeUnitCount
     }
 
+    /// The member name at `start` (its opening quote) without a scan, when it is one of the
+    /// names bodies usually have there: the next declared property's, the one after it (the
+    /// next one is optional and often left out), or `@odata.type` (usually the first member).
+    /// Returns one past its closing quote and its kind; nil for any other name.
+    @inline(__always)
+    func expectedMember(at start: Int, next: Int, in lexer: JSONLexer) -> (end: Int, kind: MemberKind)? {
+        if let end = endOfName(at: start, ifPropertyAt: next, in: lexer) { return (end, .property(next)) }
+        if let end = endOfName(at: start, ifPropertyAt: next + 1, in: lexer) { return (end, .property(next + 1)) }
+        if start + 1 + PropertyDefinition.maximumNameLength < lexer.end, MemberKind.odataTypeName.matchesName(at: start + 1, in: lexer) {
+            return (start + 2 + MemberKind.odataTypeName.name.utf8CodeUnitCount, .odataType)
+        }
+        return nil
+    }
+
     /// The index of the declared property named `name`, if any. The search starts at
     /// `firstGuess`: bodies usually list properties in declared order, so passing the index
     /// after the previous match usually finds the name at the first comparison.
@@ -191,6 +205,9 @@ enum MemberKind: Equatable {
     case annotation
     /// Not declared by the type.
     case unknown
+
+    /// `@odata.type`, as a name to match (its kind is not used).
+    static let odataTypeName = PropertyDefinition("@odata.type", .string)
 
     /// Classifies the decoded member name `name` for `type`.
     @inline(__always)

@@ -65,7 +65,7 @@ struct EntityWriter {
     }
 
     private mutating func copy(_ span: ValueSpan) {
-        output.append(lexer.base + span.start, count: span.end - span.start)
+        output.append(lexer, from: span.start, to: span.end)
     }
 
     /// Copies a validated array of strings without insignificant whitespace.
@@ -78,7 +78,7 @@ struct EntityWriter {
                 offset += 1
             case UInt8(ascii: "\""):
                 let stringEnd = lexer.endOfValidString(at: offset)
-                output.append(lexer.base + offset, count: stringEnd - offset)
+                output.append(lexer, from: offset, to: stringEnd)
                 offset = stringEnd
             default:
                 output.append(byte)
@@ -99,13 +99,13 @@ struct EntityWriter {
         let odataType = members[type.properties.count]
         if odataType.kind != .absent {
             output.append(#""@odata.type":"#)
-            output.append(lexer.base + odataType.start, count: odataType.end - odataType.start)
+            output.append(lexer, from: odataType.start, to: odataType.end)
             first = false
         }
         for index in type.properties.indices where members[index].kind != .absent {
             output.appendMember(named: type.properties[index].name, first: first)
             first = false
-            output.append(lexer.base + members[index].start, count: members[index].end - members[index].start)
+            output.append(lexer, from: members[index].start, to: members[index].end)
         }
         output.append("}")
     }

@@ -29,6 +29,26 @@ struct OutputCursor {
         count += byteCount
     }
 
+    /// Appends the body's bytes `start..<end` (a value to echo). One of up to 32 bytes is
+    /// copied as 32 bytes, four word moves with no branch on its length, when the body and
+    /// this buffer both have 32 bytes there: the bytes past the value are overwritten by
+    /// whatever is appended next (or lie past the end of the output).
+    @inline(__always)
+    mutating func append(_ lexer: JSONLexer, from start: Int, to end: Int) {
+        let byteCount = end - start
+        precondition(byteCount <= capacity - count, "entity output exceeds its computed bound")
+        if byteCount <= 32, start + 32 <= lexer.end, capacity - count >= 32 {
+            let from = UnsafeRawPointer(lexer.base + start)
+            let to = UnsafeMutableRawPointer(base + count)
+            for offset in stride(from: 0, to: 32, by: 8) {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            }
+        } else {
+            (base + count).update(from: lexer.base + start, count: byteCount)
+        }
+        count += byteCount
+    }
+
     /// Copies `byteCount` bytes between buffers that do not overlap. Most values and names
     /// are 8 to 32 bytes: a few word copies (the last one overlapping) instead of a call.
     @inline(__always)
