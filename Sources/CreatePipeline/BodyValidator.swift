@@ -70,7 +70,16 @@ struct BodyValidator {
             guard offset < end, lexer[offset] == UInt8(ascii: "\"") else {
                 throw JSONSyntaxError(offset: offset, reason: "expected a property name")
             }
-            let name = try lexer.scanString(at: offset)
+            // Bodies usually list properties in declared order: the name is first compared
+            // with the names expected there, and scanned only when it is another.
+            let name: StringToken
+            var guessedKind: MemberKind?
+            if let expected = type.expectedMember(at: offset, next: nextPropertyGuess, in: lexer) {
+                name = StringToken(start: offset, end: expected.end, hasEscapes: false, problem: nil)
+                guessedKind = expected.kind
+            } else {
+                name = try lexer.scanString(at: offset)
+            }
             offset = try valueStart(afterName: name)
 
             if let problem = name.problem {
@@ -79,7 +88,7 @@ struct BodyValidator {
                     message: "A property name \(problem.explanation).")
                 offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
             } else {
-                let memberKind = classify(name, in: type, firstGuess: nextPropertyGuess)
+                let memberKind = guessedKind ?? classify(name, in: type, firstGuess: nextPropertyGuess)
                 switch memberKind {
                 case .property(let index):
                     nextPropertyGuess = index + 1
@@ -91,6 +100,13 @@ struct BodyValidator {
                             .duplicateProperty, target: location.path(property.nameString),
                             message: "The property '\(location.path(property.nameString))' appears more than once.")
                         offset = try validateValue(at: offset, of: property, location: location, isFirst: false, span: &span)
+                    } else if property.kind.isString, lexer[offset] == UInt8(ascii: "\"") {
+                        // The common case, a string value of a string property, without a call.
+                        seenProperties |= bit
+                        let token = try lexer.scanString(at: offset)
+                        checkStringValue(token, of: property, location: location)
+                        spans?[index] = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
+                        offset = token.end
                     } else {
                         seenProperties |= bit
                         offset = try validateValue(at: offset, of: property, location: location, isFirst: true, span: &span)
@@ -127,6 +143,11 @@ struct BodyValidator {
                 }
             }
 
+            // Compact JSON: a comma right after the value, the next name right after the comma.
+            if offset + 1 < end, lexer[offset] == UInt8(ascii: ","), lexer[offset + 1] > 0x20 {
+                offset += 1
+                continue
+            }
             offset = lexer.skippingWhitespace(from: offset)
             guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "an object is not closed") }
             if lexer[offset] == UInt8(ascii: ",") {
@@ -142,7 +163,12 @@ struct BodyValidator {
     }
 
     /// The offset of the value after a member name: skips `:` and whitespace.
+    @inline(__always)
     private func valueStart(afterName name: StringToken) throws(JSONSyntaxError) -> Int {
+        // Compact JSON: the colon right after the name, the value right after the colon.
+        if name.end + 1 < end, lexer[name.end] == UInt8(ascii: ":"), lexer[name.end + 1] > 0x20 {
+            return name.end + 1
+        }
         let colon = lexer.skippingWhitespace(from: name.end)
         guard colon < end, lexer[colon] == UInt8(ascii: ":") else {
             throw JSONSyntaxError(offset: colon, reason: "expected ':' after a property name")
@@ -152,6 +178,7 @@ struct BodyValidator {
         return value
     }
 
+    @inline(__always)
     private func classify(_ name: StringToken, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
         guard name.hasEscapes else {
             return MemberKind.classify(
@@ -182,6 +209,15 @@ struct BodyValidator {
             let path = location.path("@odata.type")
             problems.add(.invalidType, target: path, message: "'\(path)' must be a string naming '\(type.qualifiedName)'.")
             return try skipValue(at: offset, target: path)
+        }
+        // The common case, the type's name exactly (with or without `#`), without a scan.
+        let nameCount = type.qualifiedName.utf8CodeUnitCount
+        var nameStart = offset + 1
+        if nameStart < end, lexer[nameStart] == UInt8(ascii: "#") { nameStart += 1 }
+        if nameStart + nameCount < end, memoryEquals(type.qualifiedName.utf8Start, lexer.base + nameStart, nameCount),
+            lexer[nameStart + nameCount] == UInt8(ascii: "\"")
+        {
+            return nameStart + nameCount + 1
         }
         let token = try lexer.scanString(at: offset)
         if let problem = token.problem {
@@ -244,17 +280,7 @@ struct BodyValidator {
             guard byte == UInt8(ascii: "\"") else { break }
             let token = try lexer.scanString(at: offset)
             span = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
-            if let problem = token.problem {
-                let path = location.path(property.nameString)
-                problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
-            } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
-                let path = location.path(property.nameString)
-                problems.add(
-                    .invalidValue, target: path,
-                    message:
-                        "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
-                )
-            }
+            checkStringValue(token, of: property, location: location)
             return token.end
 
         case .stringCollection:
@@ -318,6 +344,22 @@ struct BodyValidator {
         let path = location.path(property.nameString)
         problems.add(.invalidType, target: path, message: "'\(path)' must be \(property.kind.expectation).")
         return try skipValue(at: offset, target: path)
+    }
+
+    /// Reports a string value's content problem, or a DateTimeOffset property's value that is not one.
+    @inline(__always)
+    private mutating func checkStringValue(_ token: StringToken, of property: PropertyDefinition, location: ObjectLocation) {
+        if let problem = token.problem {
+            let path = location.path(property.nameString)
+            problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+        } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
+            let path = location.path(property.nameString)
+            problems.add(
+                .invalidValue, target: path,
+                message:
+                    "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
+            )
+        }
     }
 
     private mutating func reportServiceAssigned(_ property: PropertyDefinition, location: ObjectLocation) {
@@ -462,6 +504,14 @@ struct BodyValidator {
 }
 
 extension ValueKind {
+    /// A string property (a string value is checked alike for all of these).
+    var isString: Bool {
+        switch self {
+        case .string, .nonNullableString, .dateTimeOffset, .serviceDefaultedDateTimeOffset: true
+        default: false
+        }
+    }
+
     var isDateTimeOffset: Bool {
         switch self {
         case .dateTimeOffset, .serviceDefaultedDateTimeOffset: true

@@ -32,19 +32,11 @@ public struct CreatePipeline: Sendable {
     /// Reads the bytes in place (e.g. straight from a Kafka message buffer) and does not keep
     /// them. Never traps on any input; work and memory are linear in the body's size.
     public func create(_ body: UnsafeRawBufferPointer, context: CreateContext) -> CreateResult {
-        guard body.count <= maximumBodySize else {
-            return .rejected(.requestEntityTooLarge(size: body.count, limit: maximumBodySize))
-        }
-        return body.withMemoryRebound(to: UInt8.self) { bytes in
-            guard var base = bytes.baseAddress else { return .rejected(Self.emptyBodyError) }
-            var count = bytes.count
-            if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {  // UTF-8 byte order mark
-                base += 3
-                count -= 3
+        body.withMemoryRebound(to: UInt8.self) { bytes in
+            switch lexer(for: bytes) {
+            case .failure(let error): .rejected(error)
+            case .success(let lexer): create(lexer, context: context)
             }
-            let lexer = JSONLexer(base: base, count: count)
-            guard lexer.skippingWhitespace(from: 0) < count else { return .rejected(Self.emptyBodyError) }
-            return create(lexer, context: context)
         }
     }
 
@@ -53,47 +45,123 @@ public struct CreatePipeline: Sendable {
         body.withUnsafeBytes { create($0, context: context) }
     }
 
+    /// Validates `body` and appends its entity to `output`; the error when it is rejected.
+    /// What `create(_:context:)` does without the `CreatedEntity` (no buffer or strings of
+    /// its own): the entity is written into `scratch` (grown as needed, reused by the next
+    /// call) and copied to `output`.
+    func create(
+        _ body: UnsafeRawBufferPointer, context: CreateContext, appendingTo output: inout [UInt8], scratch: inout [UInt8]
+    ) -> GraphError? {
+        body.withMemoryRebound(to: UInt8.self) { bytes in
+            let lexer: JSONLexer
+            switch self.lexer(for: bytes) {
+            case .failure(let error): return error
+            case .success(let bodyLexer): lexer = bodyLexer
+            }
+            let capacity = lexer.end + EntityWriter.maximumGrowth
+            if scratch.count < capacity {
+                scratch = [UInt8](repeating: 0, count: max(capacity, 2 * scratch.count))
+            }
+            return scratch.withUnsafeMutableBufferPointer { buffer in
+                switch writeEntity(lexer, context: context, to: buffer.baseAddress!, capacity: capacity) {
+                case .rejected(let error):
+                    return error
+                case .written(let entity):
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<entity.count]))
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// The lexer over the body to parse (without a byte order mark), or the error when the
+    /// body is too large or empty.
+    private func lexer(for bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONLexer, GraphError> {
+        guard bytes.count <= maximumBodySize else {
+            return .failure(.requestEntityTooLarge(size: bytes.count, limit: maximumBodySize))
+        }
+        guard var base = bytes.baseAddress else { return .failure(Self.emptyBodyError) }
+        var count = bytes.count
+        if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF {  // UTF-8 byte order mark
+            base += 3
+            count -= 3
+        }
+        let lexer = JSONLexer(base: base, count: count)
+        guard lexer.skippingWhitespace(from: 0) < count else { return .failure(Self.emptyBodyError) }
+        return .success(lexer)
+    }
+
     private func create(_ lexer: JSONLexer, context: CreateContext) -> CreateResult {
         // The entity buffer is allocated first: the validator writes the accounts into it.
         // It is discarded when the body is rejected.
-        var rejection: GraphError?
-        var entityID = ""
-        var tenantID = ""
-        var vendor: String?
+        var outcome = EntityOutcome.rejected(Self.emptyBodyError)
         let capacity = lexer.end + EntityWriter.maximumGrowth
         let body = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
-            initializedCount = 0
-            let output = buffer.baseAddress!
-            withUnsafeTemporaryAllocation(of: ValueSpan.self, capacity: 2 * Self.spanTableSize) { spanTables in
-                spanTables.initialize(repeating: .absent)
-                let spans = UnsafeMutableBufferPointer(rebasing: spanTables[0..<Self.spanTableSize])
-                let vendorSpans = UnsafeMutableBufferPointer(rebasing: spanTables[Self.spanTableSize...])
-                let accountsOutput = OutputCursor(
-                    base: output + EntityWriter.accountsOffset, capacity: capacity - EntityWriter.accountsOffset)
-                var validator = BodyValidator(lexer: lexer, accountsOutput: accountsOutput, complexPropertySpans: vendorSpans)
-                do throws(JSONSyntaxError) {
-                    try validator.validateBody(spans: spans)
-                } catch {
-                    rejection = Self.syntaxError(error)
-                    return
-                }
-                guard validator.problems.isEmpty else {
-                    rejection = validator.problems.error
-                    return
-                }
-                let id = self.entityID(basis: context.idempotencyBasis, tenant: spans[EntitySchema.Root.azureTenantId], lexer: lexer)
-                var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: output, capacity: capacity))
-                writer.writeEntity(
-                    spans: spans, vendorSpans: vendorSpans, accountsLength: validator.accountsOutput.count, id: id,
-                    eventTime: context.eventTime)
-                initializedCount = writer.output.count
-                entityID = id.formatted
-                tenantID = Self.decodedString(spans[EntitySchema.Root.azureTenantId], lexer: lexer) ?? ""
-                vendor = Self.decodedString(vendorSpans[EntitySchema.VendorInformation.vendor], lexer: lexer)
+            outcome = writeEntity(lexer, context: context, to: buffer.baseAddress!, capacity: capacity)
+            if case .written(let entity) = outcome {
+                initializedCount = entity.count
+            } else {
+                initializedCount = 0
             }
         }
-        if let rejection { return .rejected(rejection) }
-        return .created(CreatedEntity(id: entityID, body: body, azureTenantId: tenantID, vendor: vendor))
+        switch outcome {
+        case .rejected(let error):
+            return .rejected(error)
+        case .written(let entity):
+            return .created(
+                CreatedEntity(
+                    id: entity.id.formatted, body: body,
+                    azureTenantId: Self.decodedString(entity.tenant, lexer: lexer) ?? "",
+                    vendor: Self.decodedString(entity.vendor, lexer: lexer)))
+        }
+    }
+
+    /// An entity written to a buffer, or why the body was rejected.
+    private enum EntityOutcome {
+        case written(WrittenEntity)
+        case rejected(GraphError)
+    }
+
+    private struct WrittenEntity {
+        /// The entity's length in bytes.
+        var count: Int
+        var id: UUIDBytes
+        /// Where the body's `azureTenantId` and `vendorInformation.vendor` values are.
+        var tenant: ValueSpan
+        var vendor: ValueSpan
+    }
+
+    /// Validates the body and writes its entity at `output` (`capacity` bytes, at least
+    /// `lexer.end + EntityWriter.maximumGrowth`).
+    private func writeEntity(
+        _ lexer: JSONLexer, context: CreateContext, to output: UnsafeMutablePointer<UInt8>, capacity: Int
+    ) -> EntityOutcome {
+        withUnsafeTemporaryAllocation(of: ValueSpan.self, capacity: 2 * Self.spanTableSize) { spanTables in
+            spanTables.initialize(repeating: .absent)
+            let spans = UnsafeMutableBufferPointer(rebasing: spanTables[0..<Self.spanTableSize])
+            let vendorSpans = UnsafeMutableBufferPointer(rebasing: spanTables[Self.spanTableSize...])
+            let accountsOutput = OutputCursor(
+                base: output + EntityWriter.accountsOffset, capacity: capacity - EntityWriter.accountsOffset)
+            var validator = BodyValidator(lexer: lexer, accountsOutput: accountsOutput, complexPropertySpans: vendorSpans)
+            do throws(JSONSyntaxError) {
+                try validator.validateBody(spans: spans)
+            } catch {
+                return .rejected(Self.syntaxError(error))
+            }
+            guard validator.problems.isEmpty else {
+                return .rejected(validator.problems.error)
+            }
+            let tenant = spans[EntitySchema.Root.azureTenantId]
+            let id = self.entityID(basis: context.idempotencyBasis, tenant: tenant, lexer: lexer)
+            var writer = EntityWriter(lexer: lexer, output: OutputCursor(base: output, capacity: capacity))
+            writer.writeEntity(
+                spans: spans, vendorSpans: vendorSpans, accountsLength: validator.accountsOutput.count, id: id,
+                eventTime: context.eventTime)
+            return .written(
+                WrittenEntity(
+                    count: writer.output.count, id: id, tenant: tenant,
+                    vendor: vendorSpans[EntitySchema.VendorInformation.vendor]))
+        }
     }
 
     /// A validated string value, decoded; nil when absent or `null`.

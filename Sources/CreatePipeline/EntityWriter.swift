@@ -35,16 +35,20 @@ struct EntityWriter {
         output.append(Self.prefixAfterID)
         output.skip(accountsLength)  // written by the validator
         let properties = EntitySchema.userSecurityProfile.properties
+        var eventTimeOffset: Int?  // where the event time was first written, to copy it from
         for index in (EntitySchema.Root.accounts + 1)..<EntitySchema.Root.outputCount {
-            output.append(",\"")
-            output.append(properties[index].name)
-            output.append("\":")
+            output.appendMember(named: properties[index].name, first: false)
             let span = spans[index]
             switch index {
             case EntitySchema.Root.createdDateTime, EntitySchema.Root.lastModifiedDateTime:
                 if span.isAbsentOrNull {
                     output.append("\"")
-                    output.write(count: GraphTimestamp.formattedLength) { eventTime.write(into: $0) }
+                    if let eventTimeOffset {
+                        output.append(output.base + eventTimeOffset, count: GraphTimestamp.formattedLength)
+                    } else {
+                        eventTimeOffset = output.count
+                        output.write(count: GraphTimestamp.formattedLength) { eventTime.write(into: $0) }
+                    }
                     output.append("\"")
                 } else {
                     copy(span)
@@ -61,7 +65,7 @@ struct EntityWriter {
     }
 
     private mutating func copy(_ span: ValueSpan) {
-        output.append(lexer.base + span.start, count: span.end - span.start)
+        output.append(lexer, from: span.start, to: span.end)
     }
 
     /// Copies a validated array of strings without insignificant whitespace.
@@ -74,7 +78,7 @@ struct EntityWriter {
                 offset += 1
             case UInt8(ascii: "\""):
                 let stringEnd = lexer.endOfValidString(at: offset)
-                output.append(lexer.base + offset, count: stringEnd - offset)
+                output.append(lexer, from: offset, to: stringEnd)
                 offset = stringEnd
             default:
                 output.append(byte)
@@ -95,15 +99,13 @@ struct EntityWriter {
         let odataType = members[type.properties.count]
         if odataType.kind != .absent {
             output.append(#""@odata.type":"#)
-            output.append(lexer.base + odataType.start, count: odataType.end - odataType.start)
+            output.append(lexer, from: odataType.start, to: odataType.end)
             first = false
         }
         for index in type.properties.indices where members[index].kind != .absent {
-            output.append(first ? "\"" : ",\"")
+            output.appendMember(named: type.properties[index].name, first: first)
             first = false
-            output.append(type.properties[index].name)
-            output.append("\":")
-            output.append(lexer.base + members[index].start, count: members[index].end - members[index].start)
+            output.append(lexer, from: members[index].start, to: members[index].end)
         }
         output.append("}")
     }

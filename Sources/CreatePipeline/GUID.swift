@@ -15,20 +15,29 @@ public enum GUID {
     /// coordinates (a request id, say) is the same on every redelivery. Entity
     /// ids use length-prefixed names of their own, which no plain name equals.
     public static func nameBased(_ name: String) -> String {
-        nameBased(namespace: projectNamespace) { hasher in
-            var name = name
-            name.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var name = name
+        return name.withUTF8 { name in
+            NameBuilder.withName(fieldBytes: name.count, fieldCount: 0) { builder in
+                builder.append(UnsafeRawBufferPointer(name))
+            }
         }.formatted
     }
 
     /// The fixed namespace of this service's name-based ids (see the README, "Decisions").
     static let projectNamespace = UUIDBytes(high: 0x9949_71a2_a0e8_42eb, low: 0x9c6b_26ed_741a_9c1e)
 
-    /// A name-based (RFC 9562 version 5, SHA-1) UUID of the concatenated `nameParts` in `namespace`.
-    static func nameBased(namespace: UUIDBytes, nameParts: (inout Insecure.SHA1) -> Void) -> UUIDBytes {
+    /// The name-based (RFC 9562 version 5, SHA-1) UUID of `name` in `namespace`.
+    static func nameBased(namespace: UUIDBytes, name: [UInt8]) -> UUIDBytes {
+        var bytes: [UInt8] = []
+        namespace.withBigEndianBytes { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: name)
+        return bytes.withUnsafeBytes { nameBased(namespaceAndName: $0) }
+    }
+
+    /// The name-based UUID whose namespace's 16 bytes (big-endian) and name are `namespaceAndName`.
+    static func nameBased(namespaceAndName: UnsafeRawBufferPointer) -> UUIDBytes {
         var hasher = Insecure.SHA1()
-        namespace.withBigEndianBytes { hasher.update(bufferPointer: $0) }
-        nameParts(&hasher)
+        hasher.update(bufferPointer: namespaceAndName)
         let digest = hasher.finalize()
         var bytes = digest.withUnsafeBytes { digestBytes in
             UUIDBytes(high: digestBytes.loadBigEndianUInt64(at: 0), low: digestBytes.loadBigEndianUInt64(at: 8))
@@ -58,25 +67,42 @@ struct UUIDBytes: Hashable, Sendable {
 
     /// Writes the 36 lowercase characters at `destination`.
     func write(into destination: UnsafeMutablePointer<UInt8>) {
-        let hexDigits: StaticString = "0123456789abcdef"
-        let digits = hexDigits.utf8Start
-        var output = 0
-        for nibbleIndex in 0..<32 {
-            if nibbleIndex == 8 || nibbleIndex == 12 || nibbleIndex == 16 || nibbleIndex == 20 {
-                destination[output] = UInt8(ascii: "-")
-                output += 1
-            }
-            let word = nibbleIndex < 16 ? high : low
-            let shift = UInt64(60 - (nibbleIndex % 16) * 4)
-            destination[output] = digits[Int((word >> shift) & 0xF)]
-            output += 1
-        }
+        let output = UnsafeMutableRawPointer(destination)
+        let first = Self.hexDigits(UInt32(truncatingIfNeeded: high >> 32))
+        let second = Self.hexDigits(UInt32(truncatingIfNeeded: high))
+        let third = Self.hexDigits(UInt32(truncatingIfNeeded: low >> 32))
+        let fourth = Self.hexDigits(UInt32(truncatingIfNeeded: low))
+        output.storeBytes(of: first.littleEndian, toByteOffset: 0, as: UInt64.self)
+        output.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 8, as: UInt8.self)
+        output.storeBytes(of: UInt32(truncatingIfNeeded: second).littleEndian, toByteOffset: 9, as: UInt32.self)
+        output.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 13, as: UInt8.self)
+        output.storeBytes(of: UInt32(truncatingIfNeeded: second >> 32).littleEndian, toByteOffset: 14, as: UInt32.self)
+        output.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 18, as: UInt8.self)
+        output.storeBytes(of: UInt32(truncatingIfNeeded: third).littleEndian, toByteOffset: 19, as: UInt32.self)
+        output.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 23, as: UInt8.self)
+        output.storeBytes(of: UInt32(truncatingIfNeeded: third >> 32).littleEndian, toByteOffset: 24, as: UInt32.self)
+        output.storeBytes(of: fourth.littleEndian, toByteOffset: 28, as: UInt64.self)
+    }
+
+    /// The 8 lowercase hex digits of `value`, most significant first, as the bytes of a
+    /// little-endian word (the first digit in the lowest byte): all 8 at once, no table.
+    @inline(__always)
+    static func hexDigits(_ value: UInt32) -> UInt64 {
+        // One nibble a byte, least significant nibble in the lowest byte; then reversed.
+        var nibbles = UInt64(value)
+        nibbles = (nibbles | nibbles << 16) & 0x0000_FFFF_0000_FFFF
+        nibbles = (nibbles | nibbles << 8) & 0x00FF_00FF_00FF_00FF
+        nibbles = (nibbles | nibbles << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        nibbles = nibbles.byteSwapped
+        // "0"–"9" is 0x30 + n; "a"–"f" is 0x27 more. n + 6 reaches 16 exactly when n >= 10.
+        let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
     }
 
     var formatted: String {
-        String(unsafeUninitializedCapacity: Self.formattedLength) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.formattedLength) { buffer in
             write(into: buffer.baseAddress!)
-            return Self.formattedLength
+            return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
         }
     }
 }

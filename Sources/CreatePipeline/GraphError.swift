@@ -97,6 +97,14 @@ public struct GraphError: Error, Sendable, Hashable {
         return writer.bytes
     }
 
+    /// Appends the value of the body's `error` member to `bytes` (what `errorObject` returns).
+    func appendErrorObject(to bytes: inout [UInt8], context: CreateContext) {
+        var writer = JSONTextWriter(capacity: 0)
+        swap(&writer.bytes, &bytes)
+        appendErrorObject(to: &writer, context: context)
+        swap(&writer.bytes, &bytes)
+    }
+
     private func appendErrorObject(to writer: inout JSONTextWriter, context: CreateContext) {
         writer.append(#"{"code":"#)
         writer.appendString(code)

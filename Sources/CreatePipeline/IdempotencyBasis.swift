@@ -1,5 +1,3 @@
-import Crypto
-
 /// Where a created entity's id comes from: the id is a pure function of the basis, so a
 /// redelivered event yields the same id (and a byte-identical entity).
 public enum IdempotencyBasis: Sendable, Hashable {
@@ -18,57 +16,88 @@ extension IdempotencyBasis {
     /// The name is the basis kind followed by each field as `:<decimal byte count>:<bytes>`,
     /// e.g. `record:28:userSecurityProfiles.create:1:3:3:417`: every field is length-prefixed,
     /// so no two different bases can produce the same name, whatever bytes the fields hold.
+    /// The name is assembled in one buffer and hashed at once.
     /// - Parameter tenant: the decoded `azureTenantId` (used by `.idempotencyKey` only).
     func entityID(tenant: UnsafeRawBufferPointer) -> UUIDBytes {
-        GUID.nameBased(namespace: GUID.projectNamespace) { hasher in
-            switch self {
-            case .idempotencyKey(let key):
-                hasher.update(text: "idempotency-key")
-                hasher.update(field: tenant)
-                hasher.update(field: key)
-            case .record(let topic, let partition, let offset):
-                hasher.update(text: "record")
-                hasher.update(field: topic)
-                hasher.update(decimalField: Int64(partition))
-                hasher.update(decimalField: offset)
-            case .named(let name):
-                hasher.update(text: "named")
-                hasher.update(field: name)
+        switch self {
+        case .idempotencyKey(var key):
+            key.withUTF8 { key in
+                NameBuilder.withName(fieldBytes: tenant.count + key.count, fieldCount: 2) { name in
+                    name.append("idempotency-key")
+                    name.append(field: tenant)
+                    name.append(field: UnsafeRawBufferPointer(key))
+                }
+            }
+        case .record(var topic, let partition, let offset):
+            topic.withUTF8 { topic in
+                NameBuilder.withName(fieldBytes: topic.count + 2 * 20, fieldCount: 3) { name in
+                    name.append("record")
+                    name.append(field: UnsafeRawBufferPointer(topic))
+                    name.append(decimalField: Int64(partition))
+                    name.append(decimalField: offset)
+                }
+            }
+        case .named(var text):
+            text.withUTF8 { text in
+                NameBuilder.withName(fieldBytes: text.count, fieldCount: 1) { name in
+                    name.append("named")
+                    name.append(field: UnsafeRawBufferPointer(text))
+                }
             }
         }
     }
 }
 
-extension Insecure.SHA1 {
-    fileprivate mutating func update(text: StaticString) {
-        update(bufferPointer: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
+/// Writes a name-based UUID's name (after the project namespace) into one buffer.
+struct NameBuilder {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count: Int
 
-    fileprivate mutating func update(field bytes: UnsafeRawBufferPointer) {
-        update(decimal: Int64(bytes.count))
-        update(text: ":")
-        update(bufferPointer: bytes)
-    }
-
-    fileprivate mutating func update(field text: String) {
-        var text = text
-        text.withUTF8 { update(field: UnsafeRawBufferPointer($0)) }
-    }
-
-    fileprivate mutating func update(decimalField value: Int64) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            let count = DecimalFormatting.write(value, into: digits.baseAddress!)
-            update(field: UnsafeRawBufferPointer(start: digits.baseAddress!, count: count))
+    /// The UUID of the name `write` assembles, in the project namespace. `fieldBytes` and
+    /// `fieldCount` bound the fields' bytes and number (a decimal field counts as 20 bytes).
+    static func withName(fieldBytes: Int, fieldCount: Int, _ write: (inout NameBuilder) -> Void) -> UUIDBytes {
+        // The namespace, a kind of at most 15 bytes, and each field's `:<count>:`.
+        let capacity = 16 + 15 + fieldBytes + fieldCount * 22
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var name = NameBuilder(base: buffer.baseAddress!, capacity: capacity, count: 0)
+            GUID.projectNamespace.withBigEndianBytes { name.append($0) }
+            write(&name)
+            return GUID.nameBased(namespaceAndName: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: name.count))
         }
     }
 
-    /// `:<decimal>` (the separator and length of a field).
-    private mutating func update(decimal value: Int64) {
-        update(text: ":")
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            let count = DecimalFormatting.write(value, into: digits.baseAddress!)
-            update(bufferPointer: UnsafeRawBufferPointer(start: digits.baseAddress!, count: count))
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count <= capacity - count, "name exceeds its computed bound")
+        if bytes.count > 0 {
+            UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         }
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// `:<decimal byte count>:<bytes>`.
+    mutating func append(field bytes: UnsafeRawBufferPointer) {
+        append(":")
+        append(decimal: Int64(bytes.count))
+        append(":")
+        append(bytes)
+    }
+
+    /// A field holding `value` in decimal.
+    mutating func append(decimalField value: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            let digitCount = DecimalFormatting.write(value, into: digits.baseAddress!)
+            append(field: UnsafeRawBufferPointer(start: digits.baseAddress!, count: digitCount))
+        }
+    }
+
+    private mutating func append(decimal value: Int64) {
+        precondition(20 <= capacity - count, "name exceeds its computed bound")
+        count += DecimalFormatting.write(value, into: base + count)
     }
 }
 

@@ -33,16 +33,50 @@ struct JSONLexer {
     /// Scans the string whose opening quote is at `start`, validating its content.
     /// Content problems (bad UTF-8, bad escapes) are reported in the token, not thrown,
     /// so the caller can name the property; only a missing closing quote is fatal.
+    ///
+    /// Inlined for the common case, a string of plain ASCII ending at least 16 bytes before
+    /// the body does; any other string continues in `scanStringContent`. 16 bytes at a time:
+    /// most names and many values end within the first 16, so the loop's exit is predictable.
+    @inline(__always)
     func scanString(at start: Int) throws(JSONSyntaxError) -> StringToken {
         var offset = start + 1
+        while offset + 16 <= end {
+            let index = firstAttention(inBlockAt: offset)
+            if index < 16 {
+                offset += index
+                if base[offset] == UInt8(ascii: "\"") {
+                    return StringToken(start: start, end: offset + 1, hasEscapes: false, problem: nil)
+                }
+                break
+            }
+            offset += 16
+        }
+        return try scanStringContent(of: start, from: offset)
+    }
+
+    /// Goes on scanning the string whose opening quote is at `start` from `offset`; the
+    /// bytes before `offset` are plain (no escape, no problem).
+    private func scanStringContent(of start: Int, from offset: Int) throws(JSONSyntaxError) -> StringToken {
+        var offset = offset
         var hasEscapes = false
         var problem: StringProblem?
         while true {
-            // Skip 8 plain bytes at a time: no quote, backslash, control or non-ASCII byte.
-            while offset + 8 <= end {
-                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-                if Self.wordNeedsAttention(word) { break }
-                offset += 8
+            // Skip plain bytes (no quote, backslash, control or non-ASCII byte) 16 and then 8
+            // at a time, landing on the first byte that needs attention.
+            skipping: do {
+                while offset + 16 <= end {
+                    let index = firstAttention(inBlockAt: offset)
+                    offset += index
+                    if index < 16 { break skipping }
+                }
+                while offset + 8 <= end {
+                    let attention = Self.attentionMask(word(at: offset))
+                    if attention != 0 {
+                        offset += attention.trailingZeroBitCount &>> 3
+                        break skipping
+                    }
+                    offset += 8
+                }
             }
             guard offset < end else {
                 throw JSONSyntaxError(offset: start, reason: "a string is not terminated")
@@ -72,9 +106,38 @@ struct JSONLexer {
         }
     }
 
-    /// True when one of the 8 bytes is `"`, `\`, below 0x20 or above 0x7F.
+    /// The 8 bytes at `offset` as a little-endian word: byte `offset + i` is bits `8i..<8i+8`.
     @inline(__always)
-    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+    func word(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The index (0–15) of the first of the 16 bytes at `offset` that is `"`, `\`, below 0x20
+    /// or above 0x7F; 16 when none is. With SSE2 or NEON: a few vector instructions for all 16.
+    @inline(__always)
+    func firstAttention(inBlockAt offset: Int) -> Int {
+        let block = UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD16<UInt8>.self)
+        let quote = SIMD16<UInt8>(repeating: UInt8(ascii: "\""))
+        let backslash = SIMD16<UInt8>(repeating: UInt8(ascii: "\\"))
+        let space = SIMD16<Int8>(repeating: 0x20)
+        // As signed bytes, 0x80–0xFF are negative: one comparison finds control and non-ASCII bytes.
+        let attention = (block .== quote) .| (block .== backslash) .| (SIMD16<Int8>(truncatingIfNeeded: block) .< space)
+        let flags = SIMD16<UInt8>(repeating: 0).replacing(with: SIMD16<UInt8>(repeating: 0xFF), where: attention)
+        let lanes = unsafeBitCast(flags, to: SIMD2<UInt64>.self)
+        let low = UInt64(littleEndian: lanes[0])
+        let high = UInt64(littleEndian: lanes[1])
+        if low != 0 { return low.trailingZeroBitCount &>> 3 }
+        return 8 + high.trailingZeroBitCount &>> 3  // 16 when `high` is 0 too
+    }
+
+    /// The high bit of byte `i` of the result is set when byte `i` of `word` (little-endian)
+    /// may be `"`, `\`, below 0x20 or above 0x7F; all other bits are clear.
+    ///
+    /// The lowest set bit is exact (that byte does need attention): a subtraction's borrow
+    /// only runs towards higher bytes, so only bytes above a real match can be flagged wrongly.
+    /// Zero when no byte needs attention.
+    @inline(__always)
+    static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -82,7 +145,7 @@ struct JSONLexer {
         let hasQuote = (quote &- ones) & ~quote
         let hasBackslash = (backslash &- ones) & ~backslash
         let hasControl = (word &- ones &* 0x20) & ~word
-        return ((hasQuote | hasBackslash | hasControl) & highBits) | (word & highBits) != 0
+        return (hasQuote | hasBackslash | hasControl | word) & highBits
     }
 
     /// The length of the escape at `offset` (a backslash) and its problem, if any.
@@ -207,8 +270,11 @@ extension JSONLexer {
         var offset = start + 1
         while true {
             while offset + 8 <= end {
-                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-                if Self.wordHasQuoteOrBackslash(word) { break }
+                let found = Self.quoteOrBackslashMask(word(at: offset))
+                if found != 0 {
+                    offset += found.trailingZeroBitCount &>> 3
+                    break
+                }
                 offset += 8
             }
             let byte = base[offset]
@@ -217,13 +283,13 @@ extension JSONLexer {
         }
     }
 
-    /// True when one of the 8 bytes is `"` or `\`.
+    /// Like `attentionMask`, for `"` and `\` only: the lowest set high bit marks the first one.
     @inline(__always)
-    static func wordHasQuoteOrBackslash(_ word: UInt64) -> Bool {
+    static func quoteOrBackslashMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & (ones &* 0x80) != 0
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & (ones &* 0x80)
     }
 }
 

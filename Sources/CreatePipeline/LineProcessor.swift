@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Runs the pipeline over JSON lines (the `usp-worker process` command): one body per line,
 /// entities out as JSON lines, one JSON line per rejected input.
 ///
@@ -29,6 +37,10 @@ public struct LineProcessor: Sendable {
     private let requestIDs: @Sendable () -> String
 
     public private(set) var summary = Summary()
+    /// `inputName` and `:`, the start of every line's basis name.
+    private let basisPrefix: [UInt8]
+    /// Where entities are written before they are appended to the output (reused).
+    private var scratch: [UInt8] = []
     private var pending: [UInt8] = []
     /// Bytes of the current line beyond what `pending` holds, once it exceeds the limit.
     private var pendingOverflow = 0
@@ -46,6 +58,7 @@ public struct LineProcessor: Sendable {
         self.inputName = inputName
         self.clock = clock
         self.requestIDs = requestIDs
+        self.basisPrefix = Array(inputName.utf8) + [UInt8(ascii: ":")]
     }
 
     /// Processes the complete lines in `chunk` (and keeps an unfinished last line for the
@@ -117,15 +130,13 @@ public struct LineProcessor: Sendable {
             body = UnsafeRawBufferPointer(rebasing: body.dropLast())
         }
         let context = CreateContext(
-            idempotencyBasis: .named("\(inputName):\(summary.read)"), eventTime: clock(), requestID: "",
+            idempotencyBasis: .named(lineBasisName()), eventTime: clock(), requestID: "",
             responseTime: GraphTimestamp(ticksSinceUnixEpoch: 0))
-        switch pipeline.create(body, context: context) {
-        case .created(let entity):
-            summary.created += 1
-            entities.append(contentsOf: entity.body)
-            entities.append(0x0A)
-        case .rejected(let error):
+        if let error = pipeline.create(body, context: context, appendingTo: &entities, scratch: &scratch) {
             reject(error, rejections: &rejections)
+        } else {
+            summary.created += 1
+            entities.append(0x0A)
         }
     }
 
@@ -133,19 +144,37 @@ public struct LineProcessor: Sendable {
     private mutating func reject(_ error: GraphError, rejections: inout [UInt8]) {
         summary.rejected += 1
         let context = CreateContext(
-            idempotencyBasis: .named("\(inputName):\(summary.read)"), eventTime: clock(), requestID: requestIDs(),
+            idempotencyBasis: .named(lineBasisName()), eventTime: clock(), requestID: requestIDs(),
             responseTime: clock())
-        rejections.append(contentsOf: #"{"line":\#(summary.read),"status":\#(error.status),"error":"#.utf8)
-        rejections.append(contentsOf: error.errorObject(context: context))
+        rejections.append(contentsOf: #"{"line":"#.utf8)
+        Self.appendDecimal(summary.read, to: &rejections)
+        rejections.append(contentsOf: #","status":"#.utf8)
+        Self.appendDecimal(error.status, to: &rejections)
+        rejections.append(contentsOf: #","error":"#.utf8)
+        error.appendErrorObject(to: &rejections, context: context)
         rejections.append(contentsOf: "}\n".utf8)
     }
 
-    private static func firstNewline(in bytes: UnsafePointer<UInt8>, count: Int) -> Int? {
-        var index = 0
-        while index < count {
-            if bytes[index] == 0x0A { return index }
-            index += 1
+    /// `<inputName>:<line number>`, the name of the current line's idempotency basis.
+    private func lineBasisName() -> String {
+        let count = basisPrefix.count + 20
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            let base = buffer.baseAddress!
+            basisPrefix.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
+            let digits = DecimalFormatting.write(Int64(summary.read), into: base + basisPrefix.count)
+            return String(decoding: UnsafeBufferPointer(start: base, count: basisPrefix.count + digits), as: UTF8.self)
         }
-        return nil
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            let count = DecimalFormatting.write(Int64(value), into: digits.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[0..<count]))
+        }
+    }
+
+    private static func firstNewline(in bytes: UnsafePointer<UInt8>, count: Int) -> Int? {
+        guard let found = memchr(bytes, 0x0A, count) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(bytes)
     }
 }

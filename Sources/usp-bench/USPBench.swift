@@ -7,7 +7,7 @@ struct USPBench: AsyncParsableCommand {
         commandName: "usp-bench",
         abstract: "Benchmarks for the create pipeline, the bearer-token check, the Kafka layer and the worker.",
         subcommands: [
-            PipelineBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self,
+            PipelineBenchmark.self, ProcessBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self,
             WorkerBenchmark.self, AuthenticationBenchmark.self,
         ]
     )

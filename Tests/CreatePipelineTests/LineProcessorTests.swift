@@ -56,6 +56,27 @@ struct LineProcessorTests {
         #expect(second.contains("\"id\":\"\(expected.id)\""))
     }
 
+    @Test("Each entity line is, byte for byte, the entity create returns for that line")
+    func entityLinesAreTheCreatedEntities() throws {
+        // The second body is larger than the first: the buffer entities are written into grows.
+        let bodies = [validLine, String(repeating: " ", count: 3_000) + validLine, validLine]
+        let input = Array(bodies.joined(separator: "\n").utf8)
+        let (entities, _, summary) = LineProcessor.process(input, processor: processor(name: "in"))
+        #expect(summary == LineProcessor.Summary(read: 3, created: 3, rejected: 0))
+        let entityLines = entities.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        #expect(entityLines.count == 3)
+        for (index, body) in bodies.enumerated() {
+            let context = CreateContext(
+                idempotencyBasis: .named("in:\(index + 1)"), eventTime: Self.fixedTime, requestID: "", responseTime: Self.fixedTime)
+            let result = CreatePipeline().create(Array(body.utf8), context: context)
+            guard case .created(let entity) = result else {
+                Issue.record("line \(index + 1) was rejected")
+                continue
+            }
+            #expect(Array(entityLines[entityLines.startIndex + index]) == entity.body, "line \(index + 1)")
+        }
+    }
+
     @Test("The summary line is JSON with read, created and rejected")
     func summaryLineIsJSON() throws {
         let summary = LineProcessor.Summary(read: 3, created: 1, rejected: 2)
