@@ -11,10 +11,18 @@ extension KafkaConsumer {
         configuration.groupID = "usp-watermarks"
         let consumer = try KafkaConsumer(configuration: configuration)
         defer { try? consumer.close() }
-        let count = try consumer.partitionCount(topic: topic, timeout: timeout)
+        return try consumer.watermarks(topic: topic, timeout: timeout)
+    }
+
+    /// Each partition's low and high watermarks, asked of the partitions' leaders
+    /// through this consumer: the topic's partition count, then each partition's.
+    public func watermarks(
+        topic: String, timeout: Duration
+    ) throws(KafkaError) -> [(partition: Int32, low: Int64, high: Int64)] {
+        let count = try partitionCount(topic: topic, timeout: timeout)
         var result: [(partition: Int32, low: Int64, high: Int64)] = []
         for partition in 0..<count {
-            let (low, high) = try consumer.watermarks(topic: topic, partition: partition, timeout: timeout)
+            let (low, high) = try watermarks(topic: topic, partition: partition, timeout: timeout)
             result.append((partition, low, high))
         }
         return result

@@ -115,11 +115,9 @@ final class GroupProgressWatcher: Sendable {
 
     /// The input topic's high watermarks, for partitions that hold records.
     private func highWatermarks(_ consumer: KafkaConsumer) throws(KafkaError) -> [Int32: Int64] {
-        let count = try consumer.partitionCount(topic: topic, timeout: .seconds(5))
         var targets: [Int32: Int64] = [:]
-        for partition in 0..<count {
-            let (low, high) = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(5))
-            if high > low { targets[partition] = high }
+        for (partition, low, high) in try consumer.watermarks(topic: topic, timeout: .seconds(5)) where high > low {
+            targets[partition] = high
         }
         return targets
     }

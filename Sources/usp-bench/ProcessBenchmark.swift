@@ -52,8 +52,7 @@ struct ProcessBenchmark: ParsableCommand {
         let inputPath = keepInput ?? directory.appendingPathComponent("events.jsonl").path
         try Data(input).write(to: URL(fileURLWithPath: inputPath))
 
-        let executable = worker ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("usp-worker").path
+        let executable = worker ?? siblingUSPWorker()
         var commands = [Command(name: "usp-worker process", executable: executable)]
         if let compareWorker {
             commands.append(Command(name: "usp-worker process (--compare-worker)", executable: compareWorker))

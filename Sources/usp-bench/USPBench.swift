@@ -1,4 +1,5 @@
 import ArgumentParser
+import struct Foundation.URL
 
 /// `usp-bench`: throughput benchmarks that print their figures.
 @main
@@ -11,4 +12,9 @@ struct USPBench: AsyncParsableCommand {
             WorkerBenchmark.self, AuthenticationBenchmark.self,
         ]
     )
+}
+
+/// The `usp-worker` built beside this `usp-bench`, for the benchmarks that time it as a process.
+func siblingUSPWorker() -> String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("usp-worker").path
 }

@@ -121,8 +121,7 @@ struct WorkerBenchmark: ParsableCommand {
     /// Runs the worker until caught up, as a process of its own so its memory is its
     /// own; returns its wall time and peak resident set.
     private func runWorker(bootstrap: String) throws -> (seconds: Double, peakKiB: Int) {
-        let executable = worker ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("usp-worker").path
+        let executable = worker ?? siblingUSPWorker()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
