@@ -39,7 +39,7 @@ struct BodyValidator {
         if lexer[offset] == UInt8(ascii: "{") {
             offset = try validateObject(at: offset, type: EntitySchema.userSecurityProfile, location: .root, spans: spans)
         } else {
-            problems.add(.invalidType, target: nil, message: "The body must be a JSON object (a userSecurityProfile).")
+            problems.bodyIsNotAnObject()
             offset = try skipValue(at: offset, target: nil)
         }
         offset = lexer.skippingWhitespace(from: offset)
@@ -83,9 +83,7 @@ struct BodyValidator {
             offset = try valueStart(afterName: name)
 
             if let problem = name.problem {
-                problems.add(
-                    problem.code, target: location.path(lexer.lossyText(of: name)),
-                    message: "A property name \(problem.explanation).")
+                problems.invalidName(problem, target: location.path(lexer.lossyText(of: name)))
                 offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
             } else {
                 let memberKind = guessedKind ?? classify(name, in: type, firstGuess: nextPropertyGuess)
@@ -96,9 +94,7 @@ struct BodyValidator {
                     let bit: UInt32 = 1 << UInt32(index)
                     var span = ValueSpan.absent
                     if seenProperties & bit != 0 {
-                        problems.add(
-                            .duplicateProperty, target: location.path(property.nameString),
-                            message: "The property '\(location.path(property.nameString))' appears more than once.")
+                        problems.duplicateProperty(location.path(property.nameString))
                         offset = try validateValue(at: offset, of: property, location: location, isFirst: false, span: &span)
                     } else if property.kind.isString, lexer[offset] == UInt8(ascii: "\"") {
                         // The common case, a string value of a string property, without a call.
@@ -114,9 +110,7 @@ struct BodyValidator {
                     }
                 case .odataType:
                     if seenODataType {
-                        problems.add(
-                            .duplicateProperty, target: location.path("@odata.type"),
-                            message: "The property '\(location.path("@odata.type"))' appears more than once.")
+                        problems.duplicateProperty(location.path("@odata.type"))
                     }
                     let valueStart = offset
                     offset = try validateODataType(at: offset, of: type, location: location)
@@ -128,16 +122,10 @@ struct BodyValidator {
                     let decodedName = lexer.decodedBytes(of: name)
                     let isAnnotation = memberKind == .annotation
                     if !otherNames.insert(decodedName).inserted {
-                        problems.add(
-                            .duplicateProperty, target: location.path(lexer.lossyText(of: name)),
-                            message: "The property '\(location.path(lexer.lossyText(of: name)))' appears more than once.")
+                        problems.duplicateProperty(location.path(lexer.lossyText(of: name)))
                     }
                     if !isAnnotation {
-                        problems.add(
-                            .unknownProperty, target: location.path(lexer.lossyText(of: name)),
-                            message:
-                                "The property '\(location.path(lexer.lossyText(of: name)))' does not exist on type '\(type.qualifiedName)'."
-                        )
+                        problems.unknownProperty(location.path(lexer.lossyText(of: name)), of: type)
                     }
                     offset = try skipValue(at: offset, target: location.path(lexer.lossyText(of: name)))
                 }
@@ -196,8 +184,7 @@ struct BodyValidator {
         while missing != 0 {
             let index = missing.trailingZeroBitCount
             missing &= missing - 1
-            let path = location.path(type.properties[index].nameString)
-            problems.add(.missingProperty, target: path, message: "The required property '\(path)' is missing.")
+            problems.missingProperty(location.path(type.properties[index].nameString))
         }
     }
 
@@ -207,7 +194,7 @@ struct BodyValidator {
     ) throws(JSONSyntaxError) -> Int {
         guard lexer[offset] == UInt8(ascii: "\"") else {
             let path = location.path("@odata.type")
-            problems.add(.invalidType, target: path, message: "'\(path)' must be a string naming '\(type.qualifiedName)'.")
+            problems.wrongType(path, expected: "a string naming '\(type.qualifiedName)'")
             return try skipValue(at: offset, target: path)
         }
         // The common case, the type's name exactly (with or without `#`), without a scan.
@@ -221,8 +208,7 @@ struct BodyValidator {
         }
         let token = try lexer.scanString(at: offset)
         if let problem = token.problem {
-            let path = location.path("@odata.type")
-            problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+            problems.invalidStringValue(problem, path: location.path("@odata.type"))
             return token.end
         }
         let matches: Bool
@@ -233,10 +219,7 @@ struct BodyValidator {
             matches = Self.names(type, lexer.base + token.contentStart, token.contentCount)
         }
         if !matches {
-            let path = location.path("@odata.type")
-            problems.add(
-                .invalidValue, target: path,
-                message: "'\(path)' must be '\(type.qualifiedName)' or '#\(type.qualifiedName)', not '\(lexer.lossyText(of: token))'.")
+            problems.otherODataType(location.path("@odata.type"), of: type, text: lexer.lossyText(of: token))
         }
         return token.end
     }
@@ -262,18 +245,7 @@ struct BodyValidator {
     ) throws(JSONSyntaxError) -> Int {
         let byte = lexer[offset]
         if byte == UInt8(ascii: "n") {
-            let valueEnd = try lexer.scanLiteral("null", at: offset)
-            span = ValueSpan(kind: .null, start: offset, end: valueEnd, hasEscapes: false)
-            if case .complexCollection = property.kind, isFirst {
-                accountsOutput.append("null")
-            }
-            if case .nonNullableString = property.kind {
-                let path = location.path(property.nameString)
-                problems.add(.nullNotAllowed, target: path, message: "'\(path)' must not be null.")
-            } else if case .serviceAssigned = property.kind {
-                reportServiceAssigned(property, location: location)
-            }
-            return valueEnd
+            return try validateNull(at: offset, of: property, location: location, isFirst: isFirst, span: &span)
         }
         switch property.kind {
         case .string, .nonNullableString, .dateTimeOffset, .serviceDefaultedDateTimeOffset:
@@ -301,86 +273,96 @@ struct BodyValidator {
 
         case .complexCollection(let typeName):
             guard byte == UInt8(ascii: "[") else { break }
-            let itemType = typeName.type
-            if isFirst { accountsOutput.append("[") }
-            var writtenItems = 0
-            let valueEnd = try withUnsafeTemporaryAllocation(
-                of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount + 1
-            ) { itemSpans throws(JSONSyntaxError) in
-                try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
-                    switch validator.lexer[itemOffset] {
-                    case UInt8(ascii: "{"):
-                        itemSpans.initialize(repeating: .absent)
-                        let itemEnd = try validator.validateObject(
-                            at: itemOffset, type: itemType, location: .rootCollectionItem(property.name, index: index),
-                            spans: itemSpans)
-                        if isFirst {
-                            if writtenItems > 0 { validator.accountsOutput.append(",") }
-                            EntityWriter.writeObject(of: itemType, members: itemSpans, from: validator.lexer, to: &validator.accountsOutput)
-                            writtenItems += 1
-                        }
-                        return itemEnd
-                        case UInt8(ascii: "n"):
-                        let path = location.path(property.nameString, index: index)
-                        validator.problems.add(
-                            .nullNotAllowed, target: path, message: "'\(path)' must not be null: collection items may not be null.")
-                        return try validator.lexer.scanLiteral("null", at: itemOffset)
-                    default:
-                        let path = location.path(property.nameString, index: index)
-                        validator.problems.add(
-                            .invalidType, target: path, message: "'\(path)' must be a '\(itemType.qualifiedName)' object.")
-                        return try validator.skipValue(at: itemOffset, target: path)
-                    }
-                }
-            }
-            if isFirst { accountsOutput.append("]") }
+            let valueEnd = try validateAccounts(
+                at: offset, of: property, itemType: typeName.type, location: location, writing: isFirst)
             span = ValueSpan(kind: .array, start: offset, end: valueEnd, hasEscapes: false)
             return valueEnd
 
         case .serviceAssigned:
-            reportServiceAssigned(property, location: location)
+            problems.serviceAssignedProperty(location.path(property.nameString))
             return try skipValue(at: offset, target: location.path(property.nameString))
         }
         let path = location.path(property.nameString)
-        problems.add(.invalidType, target: path, message: "'\(path)' must be \(property.kind.expectation).")
+        problems.wrongType(path, expected: property.kind.expectation)
         return try skipValue(at: offset, target: path)
+    }
+
+    /// A `null` value of a declared property: allowed unless the property is non-nullable
+    /// or service-assigned; the accounts output gets `null` for a null collection of objects.
+    private mutating func validateNull(
+        at offset: Int, of property: PropertyDefinition, location: ObjectLocation, isFirst: Bool, span: inout ValueSpan
+    ) throws(JSONSyntaxError) -> Int {
+        let valueEnd = try lexer.scanLiteral("null", at: offset)
+        span = ValueSpan(kind: .null, start: offset, end: valueEnd, hasEscapes: false)
+        switch property.kind {
+        case .complexCollection where isFirst: accountsOutput.append("null")
+        case .nonNullableString: problems.nullValue(location.path(property.nameString))
+        case .serviceAssigned: problems.serviceAssignedProperty(location.path(property.nameString))
+        default: break
+        }
+        return valueEnd
+    }
+
+    /// Validates the array of `itemType` objects at `offset` (the root's only collection of
+    /// objects, `accounts`) and, when `writing` (its first occurrence), writes each item to the
+    /// accounts output as `EntityWriter` orders it; returns the offset after the array.
+    private mutating func validateAccounts(
+        at offset: Int, of property: PropertyDefinition, itemType: ComplexType, location: ObjectLocation, writing: Bool
+    ) throws(JSONSyntaxError) -> Int {
+        if writing { accountsOutput.append("[") }
+        var writtenItems = 0
+        let valueEnd = try withUnsafeTemporaryAllocation(
+            of: ValueSpan.self, capacity: EntitySchema.maximumPropertyCount + 1
+        ) { itemSpans throws(JSONSyntaxError) in
+            try validateArray(at: offset) { validator, itemOffset, index throws(JSONSyntaxError) in
+                switch validator.lexer[itemOffset] {
+                case UInt8(ascii: "{"):
+                    itemSpans.initialize(repeating: .absent)
+                    let itemEnd = try validator.validateObject(
+                        at: itemOffset, type: itemType, location: .rootCollectionItem(property.name, index: index),
+                        spans: itemSpans)
+                    if writing {
+                        if writtenItems > 0 { validator.accountsOutput.append(",") }
+                        EntityWriter.writeObject(of: itemType, members: itemSpans, from: validator.lexer, to: &validator.accountsOutput)
+                        writtenItems += 1
+                    }
+                    return itemEnd
+                case UInt8(ascii: "n"):
+                    validator.problems.nullCollectionItem(location.path(property.nameString, index: index))
+                    return try validator.lexer.scanLiteral("null", at: itemOffset)
+                default:
+                    let path = location.path(property.nameString, index: index)
+                    validator.problems.wrongType(path, expected: "a '\(itemType.qualifiedName)' object")
+                    return try validator.skipValue(at: itemOffset, target: path)
+                }
+            }
+        }
+        if writing { accountsOutput.append("]") }
+        return valueEnd
     }
 
     /// Reports a string value's content problem, or a DateTimeOffset property's value that is not one.
     @inline(__always)
     private mutating func checkStringValue(_ token: StringToken, of property: PropertyDefinition, location: ObjectLocation) {
         if let problem = token.problem {
-            let path = location.path(property.nameString)
-            problems.add(problem.code, target: path, message: "The value of '\(path)' \(problem.explanation).")
+            problems.invalidStringValue(problem, path: location.path(property.nameString))
         } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
-            let path = location.path(property.nameString)
-            problems.add(
-                .invalidValue, target: path,
-                message:
-                    "'\(path)' is not a valid DateTimeOffset (YYYY-MM-DDThh:mm:ss[.fffffff](Z|±hh:mm)): '\(lexer.lossyText(of: token))'."
-            )
+            problems.invalidDateTimeOffset(location.path(property.nameString), text: lexer.lossyText(of: token))
         }
     }
 
-    private mutating func reportServiceAssigned(_ property: PropertyDefinition, location: ObjectLocation) {
-        let path = location.path(property.nameString)
-        problems.add(
-            .readOnlyProperty, target: path, message: "'\(path)' is assigned by the service and must not be sent.")
-    }
 
     private mutating func validateStringItem(at offset: Int, path: @autoclosure () -> String) throws(JSONSyntaxError) -> Int {
         switch lexer[offset] {
         case UInt8(ascii: "\""):
             let token = try lexer.scanString(at: offset)
-            if let problem = token.problem {
-                problems.add(problem.code, target: path(), message: "The value of '\(path())' \(problem.explanation).")
-            }
+            if let problem = token.problem { problems.invalidStringValue(problem, path: path()) }
             return token.end
         case UInt8(ascii: "n"):
-            problems.add(.nullNotAllowed, target: path(), message: "'\(path())' must not be null: collection items may not be null.")
+            problems.nullCollectionItem(path())
             return try lexer.scanLiteral("null", at: offset)
         default:
-            problems.add(.invalidType, target: path(), message: "'\(path())' must be a String.")
+            problems.wrongType(path(), expected: "a String")
             return try skipValue(at: offset, target: path())
         }
     }
@@ -455,7 +437,7 @@ struct BodyValidator {
             case UInt8(ascii: "\""):
                 let token = try lexer.scanString(at: offset)
                 if let problem = token.problem {
-                    problems.add(problem.code, target: target(), message: "A string value \(problem.explanation).")
+                    problems.invalidStringInSkippedValue(problem, target: target())
                 }
                 offset = token.end
             case UInt8(ascii: "t"):
@@ -497,7 +479,7 @@ struct BodyValidator {
         }
         let name = try lexer.scanString(at: offset)
         if let problem = name.problem {
-            problems.add(problem.code, target: target(), message: "A property name \(problem.explanation).")
+            problems.invalidName(problem, target: target())
         }
         return try valueStart(afterName: name)
     }

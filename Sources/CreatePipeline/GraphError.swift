@@ -56,10 +56,17 @@ public struct GraphError: Error, Sendable, Hashable {
 
     /// 413 `RequestEntityTooLarge`: the body is larger than the configured limit; it was not parsed.
     public static func requestEntityTooLarge(size: Int, limit: Int) -> GraphError {
-        GraphError(
-            status: 413, code: "RequestEntityTooLarge",
-            message: "The request body is \(size) bytes; the limit is \(limit) bytes."
-        )
+        requestEntityTooLarge("The request body is \(size) bytes; the limit is \(limit) bytes.")
+    }
+
+    /// 413 `RequestEntityTooLarge` for a body found larger than `limit` while it was read.
+    public static func requestEntityTooLarge(limit: Int) -> GraphError {
+        requestEntityTooLarge("The request body is larger than the limit of \(limit) bytes.")
+    }
+
+    /// 413 `RequestEntityTooLarge`, saying what was too large for what.
+    public static func requestEntityTooLarge(_ message: String) -> GraphError {
+        GraphError(status: 413, code: "RequestEntityTooLarge", message: message)
     }
 
     /// 415 `UnsupportedMediaType`: the body is not `application/json` (for an HTTP front end).

@@ -16,6 +16,15 @@ struct ProblemList {
         details.append(GraphErrorDetail(code, message(), target: target()))
     }
 
+    /// Records a problem whose target is `path` and whose message is built from it; the
+    /// path is built once, and only while there is room for the detail.
+    mutating func add(_ code: ProblemCode, _ path: () -> String, message: (String) -> String) {
+        totalCount += 1
+        guard details.count < Self.maximumDetailCount else { return }
+        let target = path()
+        details.append(GraphErrorDetail(code, message(target), target: target))
+    }
+
     /// The `400 BadRequest` error reporting these problems.
     var error: GraphError {
         let first = details[0]

@@ -142,11 +142,7 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return exchange.failed(
-                GraphError(
-                    status: 413, code: "RequestEntityTooLarge",
-                    message: "The request body is larger than the limit of \(limit) bytes."),
-                closingConnection: true)
+            return exchange.failed(.requestEntityTooLarge(limit: limit), closingConnection: true)
         } catch {
             // The caller went away mid-body; this answer is unlikely to reach anyone.
             return exchange.failed(.badRequest("The request body could not be read."), closingConnection: true)
@@ -195,9 +191,8 @@ public struct UserSecurityProfilesEndpoint: Sendable {
     ) -> Response {
         let error = failure.error
         if error.code == .msgSizeTooLarge {
-            return exchange.failed(GraphError(
-                status: 413, code: "RequestEntityTooLarge",
-                message: "The entity is larger than the outbound topic accepts: \(error.message)"))
+            return exchange.failed(
+                .requestEntityTooLarge("The entity is larger than the outbound topic accepts: \(error.message)"))
         }
         let location = CreatedEntityRecord.location(ofEntityID: entityID)
         var metadata: Logger.Metadata = [
