@@ -18,10 +18,11 @@ import class Foundation.Thread
 /// out-of-order acknowledgements into committable per-partition prefixes.
 public final class Worker: Sendable {
     public let configuration: WorkerConfiguration
-    public let statistics: WorkerStatistics
     public let health: WorkerHealth
-    /// Where the worker's measurements go (`/metrics`).
+    /// What the worker did: the `/metrics` families and the run's totals.
     public let metrics: WorkerMetrics
+    /// The run's totals (kept by ``metrics``).
+    public var statistics: WorkerStatistics { metrics.statistics }
     /// What its Kafka clients last reported about themselves (`/metrics`, `/livez`, `/readyz`).
     public let kafkaStatistics = KafkaClientStatistics()
     private let logger: Logger
@@ -29,11 +30,9 @@ public final class Worker: Sendable {
     private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(
-        configuration: WorkerConfiguration, logger: Logger, statistics: WorkerStatistics = WorkerStatistics(),
-        metrics: WorkerMetrics = .discarding
+        configuration: WorkerConfiguration, logger: Logger, metrics: WorkerMetrics = .discarding
     ) {
         self.configuration = configuration
-        self.statistics = statistics
         self.health = WorkerHealth()
         self.metrics = metrics
         self.logger = logger
@@ -82,7 +81,6 @@ final class WorkerLoop: Sendable {
     private let runningLanes = Mutex<ProcessingLanes?>(nil)
 
     private var configuration: WorkerConfiguration { worker.configuration }
-    private var statistics: WorkerStatistics { worker.statistics }
     private var metrics: WorkerMetrics { worker.metrics }
 
     init(worker: Worker, logger: Logger) throws {
@@ -110,10 +108,7 @@ final class WorkerLoop: Sendable {
         consumer.setErrorHandler { [logger] error in
             logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
         }
-        consumer.setCommitHandler { [statistics = worker.statistics, metrics = worker.metrics] in
-            statistics.commits.add(1, ordering: .relaxed)
-            metrics.commits.increment()
-        }
+        consumer.setCommitHandler { [metrics = worker.metrics] in metrics.committed() }
         consumer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeConsumer($0) }
         producer.setStatisticsHandler { [statistics = worker.kafkaStatistics] in statistics.storeProducer($0) }
         handlers.loop = self
@@ -158,7 +153,7 @@ final class WorkerLoop: Sendable {
             logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
             return .failure(error)
         }
-        let summary = WorkerSummary(statistics, seconds: startTime.duration(to: .now).seconds)
+        let summary = WorkerSummary(worker.statistics, seconds: startTime.duration(to: .now).seconds)
         logger.info("worker stopped", metadata: ["summary": "\(summary)"])
         return .success(summary)
     }
@@ -201,9 +196,7 @@ final class WorkerLoop: Sendable {
                     }
                 }
             }
-            statistics.peakInFlight.max(tracker.inFlightCount, ordering: .relaxed)
-            statistics.peakInFlightBytes.max(tracker.peakInFlightByteCount, ordering: .relaxed)
-            metrics.inFlight.record(tracker.inFlightCount)
+            metrics.inFlight(records: tracker.inFlightCount, peakBytes: tracker.peakInFlightByteCount)
             let now = ContinuousClock.now
             if now >= nextStore {
                 storeAcknowledged()
@@ -225,14 +218,13 @@ final class WorkerLoop: Sendable {
     /// Copies a consumed record and gives it its place in its partition's
     /// window, in consumption order; a lane runs the pipeline on it.
     private func take(_ message: borrowing KafkaMessageView) -> ProcessingLanes.Item? {
-        statistics.consumed.add(1, ordering: .relaxed)
-        metrics.consumed.increment()
+        metrics.consumed()
         let record = InboundRecord(message)
         guard let ticket = tracker.dispatch(record) else {
             // A record of a partition this worker no longer holds: its new
             // owner reads it again from the committed offset.
             logger.debug("record of an unassigned partition skipped", metadata: recordMetadata(record))
-            statistics.skippedUnassigned.add(1, ordering: .relaxed)
+            metrics.skippedUnassigned()
             return nil
         }
         return ProcessingLanes.Item(record: record, ticket: ticket)
@@ -248,7 +240,6 @@ final class WorkerLoop: Sendable {
             try producer.produce(
                 topic: output.topic, key: output.key, value: output.value, headers: output.headers,
                 opaque: ticket.opaque, waitingForRoomUpTo: configuration.shutdownTimeout)
-            if case .deadLetter(_, let code) = output.kind { metrics.deadLettered(code: code) }
         } catch {
             refused(ticket, error: error)
         }
@@ -260,13 +251,14 @@ final class WorkerLoop: Sendable {
         let ticket = DeliveryTicket(opaque: report.opaque)
         if let latency = report.latency { metrics.publishing.record(latency) }
         guard let error = report.error else {
-            tracker.complete(ticket)
             switch ticket.kind {
-            case .entity:
-                statistics.created.add(1, ordering: .relaxed)
-                metrics.created.increment()
-            case .deadLetter: statistics.deadLettered.add(1, ordering: .relaxed)
+            case .entity: metrics.created()
+            case .deadLetter:
+                // Its error is remembered with the record until the record completes (below);
+                // only a partition lost meanwhile has forgotten it.
+                metrics.deadLettered(code: tracker.deadLetter(for: ticket)?.error.code ?? "unknown")
             }
+            tracker.complete(ticket)
             return
         }
         refused(ticket, error: error)
@@ -297,7 +289,7 @@ final class WorkerLoop: Sendable {
             publish(smaller, ticket: ticket)
             return
         }
-        statistics.failed.add(1, ordering: .relaxed)
+        metrics.failed()
         guard let (partition, offset) = tracker.fail(ticket) else { return }
         // Purged by the worker's own shutdown, past its deadline: the record is
         // simply not done, and the shutdown reports that.
@@ -310,7 +302,6 @@ final class WorkerLoop: Sendable {
     // MARK: Rebalances (on the polling thread, inside poll or close)
 
     func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) {
-        statistics.rebalances.add(1, ordering: .relaxed)
         metrics.rebalanced(event)
         switch event {
         case .assigned(let partitions):

@@ -2,8 +2,10 @@ import CoreMetrics
 import Kafka
 import Synchronization
 
-/// The worker's measurements, through swift-metrics, named Prometheus-style
-/// with a `usp_` prefix (the README's "Metrics" table lists them).
+/// What the worker did, recorded once: each method below updates the Prometheus
+/// family (through swift-metrics, named with a `usp_` prefix; docs/reference.md's "Metrics"
+/// table lists them) and the run's ``WorkerStatistics`` (its summary) together.
+/// An output (entity or dead letter) counts when the broker acknowledges it.
 ///
 /// Made from the factory given to it, never from the process-wide
 /// `MetricsSystem`: a process bootstraps that once, while tests and tools
@@ -11,14 +13,13 @@ import Synchronization
 /// the HTTP listener adds those it derives from librdkafka's statistics
 /// (consumer lag, publish retries).
 public final class WorkerMetrics: Sendable {
-    /// Records taken from the input topic.
-    let consumed: Counter
-    /// Entities the broker acknowledged.
-    let created: Counter
-    /// Offset commits sent.
-    let commits: Counter
+    /// The run's totals, for its summary and for tests.
+    public let statistics = WorkerStatistics()
+    private let consumedRecords: Counter
+    private let createdEntities: Counter
+    private let commits: Counter
     /// Records consumed whose output is not acknowledged yet (or is, behind one that is not).
-    let inFlight: Gauge
+    private let inFlight: Gauge
     /// From taking a record off the consumer to handing its output to the producer.
     let processing: Timer
     /// From handing an output to the producer to the broker's acknowledgement.
@@ -49,8 +50,8 @@ public final class WorkerMetrics: Sendable {
     /// Measurements that go to `factory`.
     public init(factory: any MetricsFactory) {
         self.factory = factory
-        consumed = Counter(label: Name.consumed, factory: factory)
-        created = Counter(label: Name.created, factory: factory)
+        consumedRecords = Counter(label: Name.consumed, factory: factory)
+        createdEntities = Counter(label: Name.created, factory: factory)
         commits = Counter(label: Name.commits, factory: factory)
         inFlight = Gauge(label: Name.inFlight, factory: factory)
         processing = Timer(label: Name.processing, factory: factory)
@@ -63,10 +64,37 @@ public final class WorkerMetrics: Sendable {
         })
     }
 
-    /// Measurements that go nowhere (a worker nobody watches).
-    public static let discarding = WorkerMetrics(factory: NOOPMetricsHandler.instance)
+    /// Measurements that go nowhere (a worker nobody watches); each worker gets its
+    /// own, since the totals in ``statistics`` are per run.
+    public static var discarding: WorkerMetrics { WorkerMetrics(factory: NOOPMetricsHandler.instance) }
 
+    /// A record taken from the input topic.
+    func consumed() {
+        statistics.consumed.add(1, ordering: .relaxed)
+        consumedRecords.increment()
+    }
+
+    /// A record fetched for a partition no longer assigned (left to its new owner).
+    func skippedUnassigned() {
+        statistics.skippedUnassigned.add(1, ordering: .relaxed)
+    }
+
+    /// The records and bytes in flight after a poll.
+    func inFlight(records: Int, peakBytes: Int) {
+        statistics.peakInFlight.max(records, ordering: .relaxed)
+        statistics.peakInFlightBytes.max(peakBytes, ordering: .relaxed)
+        inFlight.record(records)
+    }
+
+    /// An entity the broker acknowledged.
+    func created() {
+        statistics.created.add(1, ordering: .relaxed)
+        createdEntities.increment()
+    }
+
+    /// A dead letter the broker acknowledged, by its top-level Graph error code.
     func deadLettered(code: String) {
+        statistics.deadLettered.add(1, ordering: .relaxed)
         let counter = deadLetters.withLock { counters in
             if let counter = counters[code] { return counter }
             let counter = Counter(label: Name.deadLetters, dimensions: [("code", code)], factory: factory)
@@ -76,7 +104,20 @@ public final class WorkerMetrics: Sendable {
         counter.increment()
     }
 
+    /// A record published nowhere (it stops the worker).
+    func failed() {
+        statistics.failed.add(1, ordering: .relaxed)
+    }
+
+    /// An offset commit the coordinator accepted.
+    func committed() {
+        statistics.commits.add(1, ordering: .relaxed)
+        commits.increment()
+    }
+
+    /// A partition assignment, revocation or loss served.
     func rebalanced(_ event: RebalanceEvent) {
+        statistics.rebalances.add(1, ordering: .relaxed)
         let kind: RebalanceKind =
             switch event {
             case .assigned: .assigned
@@ -86,6 +127,7 @@ public final class WorkerMetrics: Sendable {
         rebalances[kind]?.increment()
     }
 
+    /// An output the broker or the producer refused (it may be published again, smaller or as a dead letter).
     func publishFailed(_ kind: OutputKind) {
         publishFailures[kind]?.increment()
     }

@@ -16,7 +16,7 @@ public final class WorkerStatistics: Sendable {
     public let peakInFlight = Atomic<Int>(0)
     /// The most bytes records in flight ever held at once (``InFlightBudget``).
     public let peakInFlightBytes = Atomic<Int>(0)
-    /// Offset commits sent.
+    /// Offset commits the coordinator accepted.
     public let commits = Atomic<Int>(0)
     /// Partition assignments and revocations served.
     public let rebalances = Atomic<Int>(0)
