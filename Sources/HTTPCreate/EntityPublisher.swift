@@ -39,7 +39,7 @@ public final class EntityPublisher: Service, Sendable {
         configuration["message.timeout.ms"] = String(Self.wholeMilliseconds(deliveryTimeout))
         if configuration["linger.ms"] == nil {
             // Every request waits for its batch: 1 ms instead of 5 doubled the creates per second
-            // at 64–96 connections on the embedded cluster (README, "Benchmarks"); requests in
+            // at 64–96 connections on the embedded cluster (docs/performance.md, "Benchmarks"); requests in
             // flight still share batches.
             configuration["linger.ms"] = "1"
         }
