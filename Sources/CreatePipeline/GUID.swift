@@ -23,7 +23,7 @@ public enum GUID {
         }.formatted
     }
 
-    /// The fixed namespace of this service's name-based ids (see the README, "Decisions").
+    /// The fixed namespace of this service's name-based ids (see docs/design.md, "Decisions the contract left open").
     static let projectNamespace = UUIDBytes(high: 0x9949_71a2_a0e8_42eb, low: 0x9c6b_26ed_741a_9c1e)
 
     /// The name-based (RFC 9562 version 5, SHA-1) UUID of `name` in `namespace`.
