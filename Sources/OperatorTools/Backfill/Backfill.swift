@@ -25,22 +25,39 @@ public enum Backfill {
         _ configuration: BackfillConfiguration,
         progress: (BackfillProgress) -> Void = { _ in }
     ) throws(OperatorToolError) -> BackfillSummary {
-        let start = ContinuousClock.now
-        let file = try InputFile(path: configuration.input)
-        let reader = LineReader(input: try DecodedInput(file: file), maximumLineSize: configuration.maximumLineSize)
-        let probe = try KafkaClients.consumer(configuration.kafka, group: "usp-worker-backfill-probe")
-        _ = try KafkaClients.partitionCount(of: configuration.topic, using: probe)
-        try? probe.close()
-        let ledger = DeliveryLedger()
-        let producer = try KafkaClients.producer(configuration.kafka, ledger: ledger)
-        defer { producer.close(timeout: .seconds(10)) }
+        let backfill = try BackfillRun(configuration)
+        defer { backfill.close() }
+        return try backfill.run(progress: progress)
+    }
+}
 
-        var counts = LineCounts()
-        let snapshot = {
-            BackfillProgress(
-                lines: reader.lineNumber, produced: counts.produced, acknowledged: ledger.acknowledged,
-                fileBytesRead: reader.input.fileBytesConsumed, fileSize: file.size, elapsed: start.duration(to: .now))
-        }
+/// One backfill: its input, producer, delivery ledger and counts. Used on one
+/// thread, by ``Backfill/run(_:progress:)``.
+final class BackfillRun {
+    private let configuration: BackfillConfiguration
+    private let file: InputFile
+    private let reader: LineReader
+    private let ledger = DeliveryLedger()
+    private let producer: KafkaProducer
+    private let start = ContinuousClock.now
+    private var counts = LineCounts()
+
+    init(_ configuration: BackfillConfiguration) throws(OperatorToolError) {
+        self.configuration = configuration
+        file = try InputFile(path: configuration.input)
+        reader = LineReader(input: try DecodedInput(file: file), maximumLineSize: configuration.maximumLineSize)
+        let probe = try KafkaClients.consumer(configuration.kafka, group: "usp-worker-backfill-probe")
+        defer { try? probe.close() }
+        _ = try KafkaClients.partitionCount(of: configuration.topic, using: probe)
+        producer = try KafkaClients.producer(configuration.kafka, ledger: ledger)
+    }
+
+    /// Closes the producer, after waiting up to 10 s for what it still holds.
+    func close() {
+        producer.close(timeout: .seconds(10))
+    }
+
+    func run(progress: (BackfillProgress) -> Void) throws(OperatorToolError) -> BackfillSummary {
         var nextReport = start + configuration.progressInterval
         var readError: OperatorToolError?
         while ledger.firstFailure == nil {
@@ -49,7 +66,7 @@ public enum Backfill {
                 if case .failure(let error) = next { readError = error }
                 break
             }
-            counts.add(line, producingWith: producer, configuration: configuration, ledger: ledger)
+            produce(line)
             if ContinuousClock.now >= nextReport {
                 progress(snapshot())
                 nextReport = .now + configuration.progressInterval
@@ -69,6 +86,42 @@ public enum Backfill {
             oversizedLines: counts.oversizedLines, oversizedCount: counts.oversizedCount,
             bytes: reader.bytesConsumed, seconds: start.duration(to: .now).inSeconds)
     }
+
+    private func snapshot() -> BackfillProgress {
+        BackfillProgress(
+            lines: reader.lineNumber, produced: counts.produced, acknowledged: ledger.acknowledged,
+            fileBytesRead: reader.input.fileBytesConsumed, fileSize: file.size, elapsed: start.duration(to: .now))
+    }
+
+    /// Produces a line (blank lines are counted and skipped, oversized ones listed).
+    private func produce(_ line: InputLine) {
+        switch line {
+        case .oversized(let number, _):
+            counts.addOversized(number)
+        case .text(let number, let bytes):
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                counts.skippedBlank += 1
+                return
+            }
+            let key = Array(BackfillKey.idempotencyKey(line: number, bytes: bytes).utf8)
+            do throws(KafkaError) {
+                try producer.produce(
+                    topic: configuration.topic, key: key, value: bytes,
+                    headers: [KafkaHeader(name: "idempotency-key", value: key)] + configuration.extraHeaders,
+                    opaque: UInt64(number), waitingForRoomUpTo: .seconds(600))
+                counts.produced += 1
+            } catch {
+                // Larger than the producer's `message.max.bytes` (librdkafka's default,
+                // 1,000,000, is below the worker's body limit): too large, like a line
+                // above the limit, rather than a failure of the backfill.
+                if error.code == .msgSizeTooLarge {
+                    counts.addOversized(number)
+                } else {
+                    ledger.recordFailure(opaque: UInt64(number), error: error)
+                }
+            }
+        }
+    }
 }
 
 /// What happened to the lines read so far.
@@ -78,39 +131,7 @@ private struct LineCounts {
     var oversizedLines: [Int] = []
     var oversizedCount = 0
 
-    mutating func add(
-        _ line: InputLine, producingWith producer: KafkaProducer, configuration: BackfillConfiguration,
-        ledger: DeliveryLedger
-    ) {
-        switch line {
-        case .oversized(let number, _):
-            addOversized(number)
-        case .text(let number, let bytes):
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                skippedBlank += 1
-                return
-            }
-            let key = Array(BackfillKey.idempotencyKey(line: number, bytes: bytes).utf8)
-            do throws(KafkaError) {
-                try producer.produce(
-                    topic: configuration.topic, key: key, value: bytes,
-                    headers: [KafkaHeader(name: "idempotency-key", value: key)] + configuration.extraHeaders,
-                    opaque: UInt64(number), waitingForRoomUpTo: .seconds(600))
-                produced += 1
-            } catch {
-                // Larger than the producer's `message.max.bytes` (librdkafka's default,
-                // 1,000,000, is below the worker's body limit): too large, like a line
-                // above the limit, rather than a failure of the backfill.
-                if error.code == .msgSizeTooLarge {
-                    addOversized(number)
-                } else {
-                    ledger.recordFailure(opaque: UInt64(number), error: error)
-                }
-            }
-        }
-    }
-
-    private mutating func addOversized(_ number: Int) {
+    mutating func addOversized(_ number: Int) {
         oversizedCount += 1
         if oversizedLines.count < BackfillSummary.maximumListedLines { oversizedLines.append(number) }
     }

@@ -36,27 +36,59 @@ public enum DeadLetterReplay {
         progress: (ReplayProgress) -> Void = { _ in }
     ) throws(OperatorToolError) -> ReplaySummary {
         try RefusedCallers.refuseOperatorToken(configuration)
-        let start = ContinuousClock.now
-        let consumer = try KafkaClients.consumer(configuration.kafka, group: configuration.groupID)
-        defer { try? consumer.close() }
-        var ranges = try remainingRanges(configuration, consumer: consumer)
-        let ledger = DeliveryLedger()
+        let replay = try ReplayRun(configuration)
+        defer { replay.close() }
+        return try replay.run(progress: progress)
+    }
+}
+
+/// One replay: its clients, delivery ledger and source reader, the letters left
+/// to read and its counts. Used on one thread, by ``DeadLetterReplay/run(_:progress:)``.
+final class ReplayRun {
+    private let configuration: ReplayConfiguration
+    private let consumer: KafkaConsumer
+    /// None in a dry run.
+    private let producer: KafkaProducer?
+    private let ledger = DeliveryLedger()
+    private let sources: SourceRecordReader
+    private let start = ContinuousClock.now
+    /// For each dead-letter partition with letters left: the offsets still to read.
+    private var ranges: [Int32: Range<Int64>] = [:]
+    private var state = ReplayState(total: 0)
+
+    private var topic: String { configuration.deadLetterTopic }
+
+    init(_ configuration: ReplayConfiguration) throws(OperatorToolError) {
+        self.configuration = configuration
+        consumer = try KafkaClients.consumer(configuration.kafka, group: configuration.groupID)
         // A letter goes back as large as it came: the inbound topic held it, so the
         // producer's own limit (librdkafka's default is below a 1 MiB body) must not refuse it.
         var producerKafka = configuration.kafka
         if producerKafka["message.max.bytes"] == nil { producerKafka["message.max.bytes"] = "100000000" }
-        let producer = configuration.dryRun ? nil : try KafkaClients.producer(producerKafka, ledger: ledger)
-        defer { producer?.close(timeout: .seconds(10)) }
+        do throws(OperatorToolError) {
+            producer = configuration.dryRun ? nil : try KafkaClients.producer(producerKafka, ledger: ledger)
+        } catch {
+            try? consumer.close()
+            throw error
+        }
+        sources = SourceRecordReader(kafka: configuration.kafka, group: configuration.groupID)
+    }
 
-        var state = ReplayState(total: ranges.values.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) })
-        let sources = SourceRecordReader(kafka: configuration.kafka, group: configuration.groupID)
-        func report(_ state: ReplayState) { progress(state.progress(since: start)) }
+    /// Closes the clients (the producer after waiting up to 10 s for what it still holds).
+    func close() {
+        try? consumer.close()
+        producer?.close(timeout: .seconds(10))
+    }
+
+    func run(progress: (ReplayProgress) -> Void) throws(OperatorToolError) -> ReplaySummary {
+        ranges = try remainingRanges()
+        state = ReplayState(total: ranges.values.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) })
         do throws(KafkaError) {
             try consumer.assign(ranges.map {
-                TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value.lowerBound)
+                TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value.lowerBound)
             })
         } catch {
-            throw .kafka(error, while: "assigning \(configuration.deadLetterTopic)")
+            throw .kafka(error, while: "assigning \(topic)")
         }
 
         var lastRecord = ContinuousClock.now
@@ -66,13 +98,11 @@ public enum DeadLetterReplay {
             do throws(KafkaConsumerPollError<OperatorToolError>) {
                 polled = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100)) {
                     (message: borrowing KafkaMessageView) throws(OperatorToolError) in
-                    try state.take(
-                        KafkaMessage(message), ranges: &ranges, producer: producer, configuration: configuration,
-                        ledger: ledger, sources: sources)
+                    try take(KafkaMessage(message))
                 }
             } catch {
                 switch error {
-                case .kafka(let error): throw .kafka(error, while: "reading \(configuration.deadLetterTopic)")
+                case .kafka(let error): throw .kafka(error, while: "reading \(topic)")
                 case .body(let error): throw error
                 }
             }
@@ -82,21 +112,21 @@ public enum DeadLetterReplay {
             } else if now - lastRecord > configuration.stallTimeout {
                 throw .replayStalled(
                     partitions: ranges.sorted { $0.key < $1.key }.map {
-                        TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value.upperBound)
+                        TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value.upperBound)
                     },
                     waited: configuration.stallTimeout)
             }
-            try pauseFinished(&state, consumer: consumer, configuration: configuration)
+            try pauseFinished()
             if state.batch.count >= configuration.batchSize || ranges.isEmpty {
-                try settle(&state, producer: producer, consumer: consumer, configuration: configuration, ledger: ledger, report: report)
+                try settle(progress: progress)
             }
             if now >= nextReport {
-                report(state)
+                progress(state.progress(since: start))
                 nextReport = now + configuration.progressInterval
             }
         }
-        try settle(&state, producer: producer, consumer: consumer, configuration: configuration, ledger: ledger, report: report)
-        report(state)
+        try settle(progress: progress)
+        progress(state.progress(since: start))
         return ReplaySummary(
             read: state.read, replayed: state.replayed, skipped: state.skipped, replayedByCode: state.replayedByCode,
             sourceGone: state.sourceGone,
@@ -105,10 +135,7 @@ public enum DeadLetterReplay {
 
     /// For each dead-letter partition with letters left: from the group's
     /// committed offset (or the earliest kept) to the end offset now.
-    private static func remainingRanges(
-        _ configuration: ReplayConfiguration, consumer: KafkaConsumer
-    ) throws(OperatorToolError) -> [Int32: Range<Int64>] {
-        let topic = configuration.deadLetterTopic
+    private func remainingRanges() throws(OperatorToolError) -> [Int32: Range<Int64>] {
         let count = try KafkaClients.partitionCount(of: topic, using: consumer)
         var ranges: [Int32: Range<Int64>] = [:]
         do throws(KafkaError) {
@@ -130,28 +157,23 @@ public enum DeadLetterReplay {
     }
 
     /// Stops fetching from partitions that reached their end offset.
-    private static func pauseFinished(
-        _ state: inout ReplayState, consumer: KafkaConsumer, configuration: ReplayConfiguration
-    ) throws(OperatorToolError) {
+    private func pauseFinished() throws(OperatorToolError) {
         guard !state.finished.isEmpty else { return }
         do throws(KafkaError) {
-            try consumer.pause(state.finished.map { TopicPartition(topic: configuration.deadLetterTopic, partition: $0) })
+            try consumer.pause(state.finished.map { TopicPartition(topic: topic, partition: $0) })
         } catch {
-            throw .kafka(error, while: "pausing finished partitions of \(configuration.deadLetterTopic)")
+            throw .kafka(error, while: "pausing finished partitions of \(topic)")
         }
         state.finished.removeAll()
     }
 
     /// Waits for the batch's delivery reports; when all are acknowledged,
     /// commits the offsets after the batch's letters (none in a dry run).
-    private static func settle(
-        _ state: inout ReplayState, producer: KafkaProducer?, consumer: KafkaConsumer,
-        configuration: ReplayConfiguration, ledger: DeliveryLedger, report: (ReplayState) -> Void
-    ) throws(OperatorToolError) {
+    private func settle(progress: (ReplayProgress) -> Void) throws(OperatorToolError) {
         if let producer {
             let current = state
             KafkaClients.waitForDeliveryReports(producer, kafka: configuration.kafka, every: configuration.progressInterval) {
-                report(current)
+                progress(current.progress(since: start))
             }
             if let failure = ledger.firstFailure {
                 throw .deadLetterNotReplayed(state.batch[Int(failure.opaque)], failed: failure.count, failure.error)
@@ -168,14 +190,83 @@ public enum DeadLetterReplay {
         guard !configuration.dryRun, !state.uncommitted.isEmpty else { return }
         do throws(KafkaError) {
             try consumer.commit(
-                state.uncommitted.map {
-                    TopicPartitionOffset(topic: configuration.deadLetterTopic, partition: $0.key, offset: $0.value)
-                },
+                state.uncommitted.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) },
                 mode: .sync)
         } catch {
-            throw .kafka(error, while: "committing \(configuration.deadLetterTopic) for group \(configuration.groupID)")
+            throw .kafka(error, while: "committing \(topic) for group \(configuration.groupID)")
         }
         state.uncommitted.removeAll()
+    }
+
+    /// Handles one letter: past its partition's end it only closes the
+    /// partition; otherwise it is counted, filtered and (unless a dry run)
+    /// produced to the inbound topic.
+    private func take(_ message: KafkaMessage) throws(OperatorToolError) {
+        guard let range = ranges[message.partition], message.offset >= range.lowerBound else { return }
+        guard message.offset < range.upperBound else {
+            // Everything before the end offset was read (some offsets may be gaps).
+            closePartition(message.partition)
+            return
+        }
+        state.read += 1
+        ranges[message.partition] = (message.offset + 1)..<range.upperBound
+        state.uncommitted[message.partition] = message.offset + 1
+        var letter = DeadLetter(message)
+        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition),
+           letter.isMissingParts
+        {
+            switch try complete(letter) {
+            case .success(let complete): letter = complete
+            case .failure(let gone):
+                state.sourceGone.append(gone)
+                if message.offset + 1 >= range.upperBound { closePartition(message.partition) }
+                return
+            }
+        }
+        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition) {
+            state.replayedByCode[letter.errorCode ?? "-", default: 0] += 1
+            state.batchReplayed += 1
+            if let producer { send(letter, with: producer) }
+        } else {
+            state.skipped += 1
+        }
+        if message.offset + 1 >= range.upperBound { closePartition(message.partition) }
+    }
+
+    /// The letter with its left-out parts read back from its source record, or why
+    /// that record is gone.
+    private func complete(_ letter: DeadLetter) throws(OperatorToolError) -> Result<DeadLetter, ReplaySummary.SourceGone> {
+        guard let source = letter.source else {
+            return .failure(.init(letter: letter.position, source: nil, reason: "the letter names no source"))
+        }
+        switch try sources.read(source) {
+        case .gone(let reason):
+            return .failure(.init(letter: letter.position, source: source, reason: reason))
+        case .found(let record):
+            guard let complete = letter.restoring(from: record) else {
+                return .failure(
+                    .init(letter: letter.position, source: source, reason: "the record there is not the one left out"))
+            }
+            return .success(complete)
+        }
+    }
+
+    private func closePartition(_ partition: Int32) {
+        ranges[partition] = nil
+        state.finished.append(partition)
+    }
+
+    private func send(_ letter: DeadLetter, with producer: KafkaProducer) {
+        let opaque = UInt64(state.batch.count)
+        state.batch.append(letter.position)
+        do throws(KafkaError) {
+            try producer.produce(
+                topic: configuration.inputTopic, key: letter.key, value: letter.value,
+                headers: letter.replayHeaders + configuration.extraHeaders,
+                opaque: opaque, waitingForRoomUpTo: .seconds(600))
+        } catch {
+            ledger.recordFailure(opaque: opaque, error: error)
+        }
     }
 }
 
@@ -203,83 +294,5 @@ struct ReplayState {
         ReplayProgress(
             read: read, total: total, replayed: replayed + batchReplayed, skipped: skipped,
             elapsed: start.duration(to: .now))
-    }
-
-    /// Handles one letter: past its partition's end it only closes the
-    /// partition; otherwise it is counted, filtered and (unless a dry run)
-    /// produced to the inbound topic.
-    mutating func take(
-        _ message: KafkaMessage, ranges: inout [Int32: Range<Int64>], producer: KafkaProducer?,
-        configuration: ReplayConfiguration, ledger: DeliveryLedger, sources: SourceRecordReader
-    ) throws(OperatorToolError) {
-        guard let range = ranges[message.partition], message.offset >= range.lowerBound else { return }
-        guard message.offset < range.upperBound else {
-            // Everything before the end offset was read (some offsets may be gaps).
-            close(message.partition, ranges: &ranges)
-            return
-        }
-        read += 1
-        ranges[message.partition] = (message.offset + 1)..<range.upperBound
-        uncommitted[message.partition] = message.offset + 1
-        var letter = DeadLetter(message)
-        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition),
-           letter.isMissingParts
-        {
-            switch try Self.complete(letter, from: sources) {
-            case .success(let complete): letter = complete
-            case .failure(let gone):
-                sourceGone.append(gone)
-                if message.offset + 1 >= range.upperBound { close(message.partition, ranges: &ranges) }
-                return
-            }
-        }
-        if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition) {
-            replayedByCode[letter.errorCode ?? "-", default: 0] += 1
-            batchReplayed += 1
-            if let producer { send(letter, with: producer, configuration: configuration, ledger: ledger) }
-        } else {
-            skipped += 1
-        }
-        if message.offset + 1 >= range.upperBound { close(message.partition, ranges: &ranges) }
-    }
-
-    /// The letter with its left-out parts read back from its source record, or why
-    /// that record is gone.
-    private static func complete(
-        _ letter: DeadLetter, from sources: SourceRecordReader
-    ) throws(OperatorToolError) -> Result<DeadLetter, ReplaySummary.SourceGone> {
-        guard let source = letter.source else {
-            return .failure(.init(letter: letter.position, source: nil, reason: "the letter names no source"))
-        }
-        switch try sources.read(source) {
-        case .gone(let reason):
-            return .failure(.init(letter: letter.position, source: source, reason: reason))
-        case .found(let record):
-            guard let complete = letter.restoring(from: record) else {
-                return .failure(
-                    .init(letter: letter.position, source: source, reason: "the record there is not the one left out"))
-            }
-            return .success(complete)
-        }
-    }
-
-    private mutating func close(_ partition: Int32, ranges: inout [Int32: Range<Int64>]) {
-        ranges[partition] = nil
-        finished.append(partition)
-    }
-
-    private mutating func send(
-        _ letter: DeadLetter, with producer: KafkaProducer, configuration: ReplayConfiguration, ledger: DeliveryLedger
-    ) {
-        let opaque = UInt64(batch.count)
-        batch.append(letter.position)
-        do throws(KafkaError) {
-            try producer.produce(
-                topic: configuration.inputTopic, key: letter.key, value: letter.value,
-                headers: letter.replayHeaders + configuration.extraHeaders,
-                opaque: opaque, waitingForRoomUpTo: .seconds(600))
-        } catch {
-            ledger.recordFailure(opaque: opaque, error: error)
-        }
     }
 }
