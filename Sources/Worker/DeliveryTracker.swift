@@ -176,18 +176,18 @@ final class DeliveryTracker: @unchecked Sendable {
     }
 
     /// Offsets that moved since they were last stored, for the given partitions
-    /// (all when nil). With `again`, every committable offset, moved or not: a
+    /// (all when nil). With `includingStored`, every committable offset, moved or not: a
     /// partition's final commit sends its offset whatever became of the earlier
     /// ones. Nothing is marked: ``markStored(_:)`` does that once they are stored,
     /// so an offset whose store failed is offered again.
     func committableOffsets(
-        _ partitions: [Int32]? = nil, again: Bool = false
+        _ partitions: [Int32]? = nil, includingStored: Bool = false
     ) -> [(partition: Int32, offset: Int64)] {
         locked {
             var result: [(Int32, Int64)] = []
             for (partition, slot) in slotOfPartition where partitions?.contains(partition) ?? true {
                 guard let offset = windows[slot]?.committableOffset,
-                      again || offset != windows[slot]?.lastTakenOffset
+                      includingStored || offset != windows[slot]?.lastTakenOffset
                 else { continue }
                 result.append((partition, offset))
             }

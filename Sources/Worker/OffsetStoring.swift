@@ -29,12 +29,12 @@ struct OffsetStoring {
     let topic: String
 
     /// Offers the committable offsets of these partitions (all when nil) to `store`;
-    /// with `again`, those already stored too.
+    /// with `includingStored`, those already stored too.
     func store(
-        _ partitions: [Int32]? = nil, again: Bool = false,
+        _ partitions: [Int32]? = nil, includingStored: Bool = false,
         using store: ([TopicPartitionOffset]) throws(KafkaError) -> StoredOffsets
     ) -> Outcome {
-        let offsets = tracker.committableOffsets(partitions, again: again).map {
+        let offsets = tracker.committableOffsets(partitions, includingStored: includingStored).map {
             TopicPartitionOffset(topic: topic, partition: $0.partition, offset: $0.offset)
         }
         guard !offsets.isEmpty else { return Outcome() }

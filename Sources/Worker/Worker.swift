@@ -362,7 +362,7 @@ final class WorkerLoop: Sendable {
     /// so that librdkafka's own commit of a released partition's stored offset
     /// repeats this one instead of taking the partition back to an older one.
     private func commitAcknowledged(_ partitions: [Int32]? = nil, deadline: ContinuousClock.Instant) {
-        let outcome = offsetStoring.store(partitions, again: true, using: consumer.storeOffsets)
+        let outcome = offsetStoring.store(partitions, includingStored: true, using: consumer.storeOffsets)
         if let problem = outcome.problem { logger.warning("storing offsets failed", metadata: ["error": "\(problem)"]) }
         guard !outcome.offsets.isEmpty else { return }
         do {

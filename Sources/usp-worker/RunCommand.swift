@@ -50,31 +50,35 @@ struct RunCommand: AsyncParsableCommand {
 
     func workerConfiguration() throws -> WorkerConfiguration {
         let defaults = WorkerConfiguration()
-        let positive: [(String, Int?)] = [
-            ("--max-in-flight", try maxInFlight ?? environment("MAX_IN_FLIGHT", as: Int.self)),
-            ("--commit-interval-ms", try commitIntervalMs ?? environment("COMMIT_INTERVAL_MS", as: Int.self)),
-            ("--shutdown-timeout", try shutdownTimeout ?? environment("SHUTDOWN_TIMEOUT", as: Int.self)),
-            ("--max-body-size", try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self)),
-            ("--processing-threads", try processingThreads ?? environment("PROCESSING_THREADS", as: Int.self)),
-            ("--max-in-flight-bytes", try maxInFlightBytes ?? environment("MAX_IN_FLIGHT_BYTES", as: Int.self)),
-        ]
-        for (flag, value) in positive where (value ?? 1) <= 0 {
-            throw ValidationError("\(flag) must be positive")
-        }
+        let maxInFlight = try positive("--max-in-flight", self.maxInFlight, environment: "MAX_IN_FLIGHT")
+        let commitIntervalMs = try positive("--commit-interval-ms", self.commitIntervalMs, environment: "COMMIT_INTERVAL_MS")
+        let shutdownTimeout = try positive("--shutdown-timeout", self.shutdownTimeout, environment: "SHUTDOWN_TIMEOUT")
+        let maxBodySize = try positive("--max-body-size", self.maxBodySize, environment: "MAX_BODY_SIZE")
+        let processingThreads = try positive(
+            "--processing-threads", self.processingThreads, environment: "PROCESSING_THREADS")
+        let maxInFlightBytes = try positive("--max-in-flight-bytes", self.maxInFlightBytes, environment: "MAX_IN_FLIGHT_BYTES")
         var configuration = WorkerConfiguration(
             topics: topics.topics,
             kafka: try kafka.kafkaConfiguration(),
             groupID: group ?? environment("GROUP") ?? defaults.groupID,
             untilCaughtUp: try untilCaughtUp || (environment("UNTIL_CAUGHT_UP", as: Bool.self) ?? false),
-            maxInFlight: positive[0].1 ?? defaults.maxInFlight,
-            commitInterval: positive[1].1.map { .milliseconds($0) } ?? defaults.commitInterval,
-            shutdownTimeout: positive[2].1.map { .seconds($0) } ?? defaults.shutdownTimeout,
-            maximumBodySize: positive[3].1 ?? defaults.maximumBodySize)
-        configuration.processingThreads = positive[4].1 ?? defaults.processingThreads
-        configuration.maxInFlightBytes = positive[5].1 ?? defaults.maxInFlightBytes
+            maxInFlight: maxInFlight ?? defaults.maxInFlight,
+            commitInterval: commitIntervalMs.map { .milliseconds($0) } ?? defaults.commitInterval,
+            shutdownTimeout: shutdownTimeout.map { .seconds($0) } ?? defaults.shutdownTimeout,
+            maximumBodySize: maxBodySize ?? defaults.maximumBodySize)
+        configuration.processingThreads = processingThreads ?? defaults.processingThreads
+        configuration.maxInFlightBytes = maxInFlightBytes ?? defaults.maxInFlightBytes
         // Before anything starts (the HTTP create endpoint shares these properties).
         try configuration.checkGuarantees()
         return configuration
+    }
+
+    /// The flag's value, else the environment's (`USP_` + `name`); nil when neither is set.
+    /// - Throws: when the value is not positive, naming the flag.
+    private func positive(_ flag: String, _ value: Int?, environment name: String) throws -> Int? {
+        let value = try value ?? environment(name, as: Int.self)
+        if let value, value <= 0 { throw ValidationError("\(flag) must be positive") }
+        return value
     }
 
     func run() async throws {

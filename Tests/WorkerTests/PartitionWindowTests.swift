@@ -144,7 +144,7 @@ import Testing
         #expect(tracker.committableOffsets([0]).map(\.offset) == [1], "offered again until stored")
         tracker.markStored(first)
         #expect(tracker.committableOffsets([0]).isEmpty, "an unchanged offset is not stored again")
-        #expect(tracker.committableOffsets([0], again: true).map(\.offset) == [1], "a final commit sends it again")
+        #expect(tracker.committableOffsets([0], includingStored: true).map(\.offset) == [1], "a final commit sends it again")
         tracker.complete(b)
         #expect(tracker.committableOffsets().map(\.partition) == [1])
         #expect(tracker.inFlightCount == 0)

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Kafka
-import Worker
-
-import class Foundation.ProcessInfo
 
 /// The flags `run` shares with the tools that talk to the same cluster.
 /// Each flag may also come from the environment (`--brokers` from
@@ -44,37 +41,4 @@ struct KafkaOptions: ParsableArguments {
         }
         return configuration
     }
-}
-
-/// The three topic names, each overridable.
-struct TopicOptions: ParsableArguments {
-    @Option(help: "Inbound creation events (env USP_INPUT_TOPIC).")
-    var inputTopic: String?
-
-    @Option(help: "Created entities (env USP_OUTPUT_TOPIC).")
-    var outputTopic: String?
-
-    @Option(help: "Dead letters (env USP_DEAD_LETTER_TOPIC).")
-    var deadLetterTopic: String?
-
-    var topics: WorkerConfiguration.Topics {
-        let defaults = WorkerConfiguration.Topics()
-        return WorkerConfiguration.Topics(
-            input: inputTopic ?? environment("INPUT_TOPIC") ?? defaults.input,
-            output: outputTopic ?? environment("OUTPUT_TOPIC") ?? defaults.output,
-            deadLetter: deadLetterTopic ?? environment("DEAD_LETTER_TOPIC") ?? defaults.deadLetter)
-    }
-}
-
-/// `USP_<NAME>` from the environment, when set and not empty.
-func environment(_ name: String) -> String? {
-    guard let value = ProcessInfo.processInfo.environment["USP_" + name], !value.isEmpty else { return nil }
-    return value
-}
-
-/// Parses an environment value with the same parser the flag uses, naming the variable on failure.
-func environment<T: ExpressibleByArgument>(_ name: String, as type: T.Type) throws -> T? {
-    guard let text = environment(name) else { return nil }
-    guard let value = T(argument: text) else { throw ValidationError("USP_\(name): cannot read '\(text)'") }
-    return value
 }
