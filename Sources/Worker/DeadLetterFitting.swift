@@ -2,59 +2,6 @@ import CreatePipeline
 import Kafka
 import Synchronization
 
-/// How much of a dead letter is left out so that it can be published, in the
-/// contract's order ("Outbound records"): each shape leaves out what the ones
-/// before it did, and more.
-enum DeadLetterShape: Int, Sendable, Comparable, CaseIterable {
-    /// Key, value and inbound headers byte for byte.
-    case whole
-    /// Without the value (`error-value-omitted: <its length>`).
-    case withoutValue
-    /// Without the value and the inbound headers (`error-headers-omitted: <their count>`).
-    case withoutHeaders
-    /// Without value, inbound headers and key (`error-key-omitted: <its length>`).
-    case withoutKey
-    /// As `withoutKey`, and the `error` body without `details`, its message, target and
-    /// client-request-id cut to ``DeadLetterFitting/shortenedTextLength`` characters
-    /// (`error-shortened: <the full body's length>`). Only for an error body that alone
-    /// is too large (property names of hostile bodies are echoed in it); the contract's
-    /// three steps stop there, and a partition must not.
-    case shortenedError
-
-    static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The next smaller shape, if any.
-    var smaller: DeadLetterShape? { DeadLetterShape(rawValue: rawValue + 1) }
-}
-
-/// The dead letter last published for a record: its error and shape, so that a
-/// smaller letter can follow when the broker refuses this one for its size.
-/// A class, so a window entry holds one reference, and only for dead letters.
-final class DeadLetterAttempt: Sendable {
-    let error: GraphError
-    let shape: DeadLetterShape
-
-    init(error: GraphError, shape: DeadLetterShape) {
-        self.error = error
-        self.shape = shape
-    }
-}
-
-/// The largest dead letter to publish, in librdkafka's measure
-/// (``DeadLetterFitting/recordSize(key:value:headers:)``): the producer's
-/// `message.max.bytes`, lowered at start when the broker says the dead-letter topic
-/// takes less. Set from the polling thread, read by the lanes and the delivery thread.
-final class DeadLetterLimit: Sendable {
-    private let storage: Atomic<Int>
-
-    init(_ bytes: Int) { storage = Atomic(bytes) }
-
-    var bytes: Int {
-        get { storage.load(ordering: .relaxed) }
-        set { storage.store(newValue, ordering: .relaxed) }
-    }
-}
-
 /// Fits a dead letter under a size limit by leaving out, in order, the value, the
 /// inbound headers and the key (see ``DeadLetterShape``). The error headers and the
 /// source coordinates always stay, so the letter still points at the original.

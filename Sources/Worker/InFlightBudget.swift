@@ -71,7 +71,3 @@ public struct InFlightBudget: Sendable, Equatable {
         configuration.setDefault("queue.buffering.max.kbytes", String(producerQueueKilobytes))
     }
 }
-
-/// Thrown from the poll's body to stop taking records once those in flight hold the
-/// budget; the rest stay in librdkafka's queue.
-struct InFlightBudgetFull: Error {}
