@@ -175,6 +175,17 @@ let package = Package(
             ],
             path: "Tests/AuthenticationTestSupport"
         ),
+        // One test bed (embedded cluster, topics named for the test, Kafka and worker configuration,
+        // load, read back, output audit), `usp-worker` and `usp-worker broker` as child processes,
+        // and `eventually`: shared by the test targets that run Kafka.
+        .target(
+            name: "KafkaTestSupport",
+            dependencies: [
+                "CreatePipeline", "Kafka", "SampleEvents", "Worker",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KafkaTestSupport"
+        ),
         .testTarget(name: "CreatePipelineTests", dependencies: ["CreatePipeline"]),
         .testTarget(
             name: "AuthenticationTests",
@@ -186,13 +197,16 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication", "AuthenticationTestSupport", "SampleTokens"]
+            dependencies: [
+                "Worker", "Kafka", "KafkaTestSupport", "CreatePipeline", "SampleEvents", "Authentication",
+                "AuthenticationTestSupport", "SampleTokens",
+            ]
         ),
         .testTarget(
             name: "OperatorToolsTests",
             dependencies: [
-                "OperatorTools", "Worker", "Kafka", "CreatePipeline", "SampleEvents", "Authentication",
-                "AuthenticationTestSupport", "SampleTokens",
+                "OperatorTools", "Worker", "Kafka", "KafkaTestSupport", "CreatePipeline", "SampleEvents",
+                "Authentication", "AuthenticationTestSupport", "SampleTokens",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -200,7 +214,7 @@ let package = Package(
             name: "HTTPCreateTests",
             dependencies: [
                 "Authentication", "AuthenticationTestSupport", "CreatePipeline", "HTTPCreate", "Kafka",
-                "OutboundRecords", "SampleTokens", "Worker",
+                "KafkaTestSupport", "OutboundRecords", "SampleTokens", "Worker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -208,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Kafka", "Operations", "SampleEvents", "Worker",
+                "Kafka", "KafkaTestSupport", "Operations", "SampleEvents", "Worker",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -29,6 +29,8 @@ extension KafkaConsumer {
     }
 
     /// The records a topic holds now: the sum over its partitions of high minus low watermark.
+    /// For tests only (`@_spi(Testing) import Kafka`): no product code counts a topic this way.
+    @_spi(Testing)
     public static func recordCount(
         topic: String, bootstrapServers: String, timeout: Duration = .seconds(10)
     ) throws(KafkaError) -> Int {

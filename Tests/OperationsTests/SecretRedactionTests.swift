@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Testing
 
 /// A worker process given a SASL password, a TLS key password and events
@@ -21,7 +22,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: properties) }
 
         // Debug logging everywhere, librdkafka's configuration dump included.
-        let worker = try ChildWorker([
+        let worker = try WorkerProcess([
             "run", "--brokers", bed.cluster.bootstrapServers, "--group", "secrets",
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
             "--dead-letter-topic", bed.topics.deadLetter, "--kafka-properties-file", properties.path,
@@ -46,7 +47,7 @@ import Testing
         #expect(processed, "the worker processed every event: \(worker.log.suffix(2000))")
         let health = try await client.get("/livez").body + (try await client.get("/readyz").body)
         worker.terminate()
-        #expect(await worker.waitForExit(timeout: .seconds(40)) == 0, "SIGTERM exits 0: \(worker.log.suffix(2000))")
+        #expect(worker.waitForExit(timeout: .seconds(40)) == 0, "SIGTERM exits 0: \(worker.log.suffix(2000))")
 
         let lines = worker.logLines
         #expect(lines.count > 50, "debug logging wrote lines to check (\(lines.count))")

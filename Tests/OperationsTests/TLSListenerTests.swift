@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 import SampleEvents
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
         let body = folder.appendingPathComponent("create.json")
         try Data(SampleEvents.valid(0)).write(to: body)
 
-        let worker = try ChildWorker([
+        let worker = try WorkerProcess([
             "run", "--brokers", bed.cluster.bootstrapServers, "--group", "tls",
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
             "--dead-letter-topic", bed.topics.deadLetter, "--kafka-property", "session.timeout.ms=6000",
@@ -75,7 +76,7 @@ import Testing
         #expect(old.status == 60, "the first certificate is no longer served: \(old.output)")
 
         worker.terminate()
-        #expect(await worker.waitForExit(timeout: .seconds(40)) == 0, "SIGTERM exits 0: \(worker.log.suffix(2000))")
+        #expect(worker.waitForExit(timeout: .seconds(40)) == 0, "SIGTERM exits 0: \(worker.log.suffix(2000))")
     }
 
     @Test func aKeyThatIsNotTheCertificatesOrOnlyOneOfTheTwoFilesIsRefusedAtStart() async throws {
@@ -90,10 +91,10 @@ import Testing
             (["--http-tls-certificate", one.key, "--http-tls-key", one.key], "not a readable PEM certificate"),
         ]
         for (arguments, message) in cases {
-            let worker = try ChildWorker(
+            let worker = try WorkerProcess(
                 ["run", "--brokers", "127.0.0.1:1", "--auth", "none", "--no-http-create", "--http-port", "0"]
                     + arguments)
-            #expect(await worker.waitForExit(timeout: .seconds(20)).map { $0 != 0 } == true, "refused: \(arguments)")
+            #expect(worker.waitForExit(timeout: .seconds(20)).map { $0 != 0 } == true, "refused: \(arguments)")
             #expect(worker.log.contains(message), "names the problem (\(message)): \(worker.log.suffix(800))")
         }
     }

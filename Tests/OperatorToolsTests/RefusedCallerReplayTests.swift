@@ -1,6 +1,7 @@
 import AuthenticationTestSupport
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import SampleTokens
 import Testing

@@ -1,6 +1,7 @@
 import CreatePipeline
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Testing
 
 @testable import Worker
@@ -9,7 +10,7 @@ import Testing
 /// process, with 60,000 events on 12 partitions.
 ///
 /// Each scenario checks every output against the contract's, byte for byte
-/// (`WorkerTestBed.verifyOutputs`): one per input, and a duplicate (after a
+/// (`KafkaTestBed.verifyOutputs`): one per input, and a duplicate (after a
 /// kill or an outage) identical to its first copy.
 @Suite(.serialized) struct ClusterScenarioTests {
     static let events = 60_000
@@ -17,12 +18,12 @@ import Testing
 
     struct Scenario {
         let broker: BrokerProcess
-        let bed: WorkerTestBed
+        let bed: KafkaTestBed
         let valid: Int
 
         init() throws {
             broker = try BrokerProcess(brokers: 3)
-            bed = try WorkerTestBed(broker: broker, partitions: 12, outputPartitions: 12)
+            bed = try KafkaTestBed(broker: broker, partitions: 12, outputPartitions: 12)
             valid = try bed.load(ClusterScenarioTests.events)
         }
 
@@ -128,7 +129,7 @@ import Testing
         let recovered = eventually(timeout: .seconds(60)) {
             liveAfter.append(HTTPStatus.get(port: port, path: "/livez"))
             readyAgain = readyAgain || HTTPStatus.get(port: port, path: "/readyz") == 200
-            return readyAgain || worker.process.isRunning == false
+            return readyAgain || worker.isRunning == false
         }
         #expect(recovered && readyAgain, "/readyz is 200 again after the outage: \(worker.log.suffix(2000))")
         #expect(liveAfter.allSatisfy { $0 == 200 || $0 == 0 }, "/livez after the outage: \(liveAfter)")

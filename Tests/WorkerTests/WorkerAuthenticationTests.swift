@@ -4,6 +4,7 @@ import SampleTokens
 import CreatePipeline
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import Testing
 
@@ -89,7 +90,7 @@ import Testing
                 name: "tenant A's token, tenant B's profile", value: Self.body(tenant: TestTokens.tenantB),
                 headers: [Self.bearer(rsaRole)], rejection: forbidden),
         ]
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         try bed.produce(cases.map { ($0.value, $0.headers + [Self.header("client-request-id", "c-\($0.name)")]) })
         let worker = bed.worker(group: "auth", authentication: .bearerToken(access), logger: log.logger(label: "worker"))
         let summary = try await worker.run()
@@ -104,7 +105,7 @@ import Testing
         // And the status and code this test expects, case by case.
         let deadLetterAt = Dictionary(
             uniqueKeysWithValues: deadLetters.compactMap { message in
-                WorkerTestBed.sourceCoordinate(of: message).map { ($0.offset, message) }
+                KafkaTestBed.sourceCoordinate(of: message).map { ($0.offset, message) }
             })
         for (offset, testCase) in cases.enumerated() {
             let deadLetter = deadLetterAt[Int64(offset)]
@@ -141,7 +142,7 @@ import Testing
             AuthenticationConfiguration(
                 jwksFile: try folder.write("jwks.json", try old.jwks()), issuers: [TestTokens.issuer],
                 audiences: [TestTokens.audience], keyRefresh: KeyRefreshPolicy(fileCheckInterval: .milliseconds(100))),
-            logger: WorkerTestBed.warningsOnly)
+            logger: KafkaTestBed.warningsOnly)
         try await runThroughRotation(access: access, old: old, new: new) {
             try folder.write("jwks.json", try new.jwks())
         }
@@ -156,7 +157,7 @@ import Testing
             AuthenticationConfiguration(
                 jwksURL: server.url, issuers: [TestTokens.issuer], audiences: [TestTokens.audience],
                 keyRefresh: KeyRefreshPolicy(minimumInterval: .milliseconds(200))),
-            logger: WorkerTestBed.warningsOnly)
+            logger: KafkaTestBed.warningsOnly)
         try await runThroughRotation(access: access, old: old, new: new) {
             server.serve(try TestKeys.jwks(of: [new]))
             try await Task.sleep(for: .milliseconds(300))
@@ -170,17 +171,17 @@ import Testing
     private func runThroughRotation(
         access: AccessControl, old: TestKeys, new: TestKeys, rotate: () async throws -> Void
     ) async throws {
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         let body = Self.body(tenant: TestTokens.tenantA)
         let oldToken = try await TestTokens(keys: old).token(signedWith: .rsa)
         let newToken = try await TestTokens(keys: new).token(signedWith: .ec)
         let worker = bed.worker(group: "rotation", untilCaughtUp: false, authentication: .bearerToken(access))
         let running = Task { try await worker.run() }
         try bed.produce(Array(repeating: (body, [Self.bearer(oldToken)]), count: 50))
-        #expect(try eventually(timeout: .seconds(60)) { try bed.recordCount(bed.topics.output) == 50 })
+        #expect(try await eventually(timeout: .seconds(60)) { try bed.recordCount(bed.topics.output) == 50 })
         try await rotate()
         try bed.produce(Array(repeating: (body, [Self.bearer(newToken)]), count: 50))
-        let settled = try eventually(timeout: .seconds(60)) {
+        let settled = try await eventually(timeout: .seconds(60)) {
             try bed.recordCount(bed.topics.output) + bed.recordCount(bed.topics.deadLetter) >= 100
         }
         worker.requestStop()
@@ -188,12 +189,5 @@ import Testing
         #expect(settled)
         #expect(summary.created == 100, "every record, signed with either key, was created")
         #expect(try bed.recordCount(bed.topics.deadLetter) == 0)
-    }
-}
-
-extension KafkaMessage {
-    /// The first header with this name, as UTF-8 text.
-    func header(_ name: String) -> String? {
-        headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
     }
 }

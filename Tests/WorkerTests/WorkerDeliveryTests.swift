@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// The worker against the embedded cluster, in process.
 @Suite(.serialized) struct WorkerDeliveryTests {
     @Test func everyInputGetsExactlyOneOutputInOrderWithTheContractsBytes() async throws {
-        let bed = try WorkerTestBed()
+        let bed = try KafkaTestBed()
         let count = 20_000
         let valid = try bed.load(count) { index in
             index % 3 == 0 ? [KafkaHeader(name: "authorization", value: Array("Bearer t-\(index)".utf8))] : []
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func retriableProduceErrorsLoseAndReorderNothing() async throws {
-        let bed = try WorkerTestBed()
+        let bed = try KafkaTestBed()
         let count = 3_000
         let valid = try bed.load(count)
         // One produce request in flight: with more, the embedded cluster (which checks an
@@ -35,13 +36,13 @@ import Testing
         var configuration = bed.workerConfiguration(group: "retriable")
         configuration.kafka["max.in.flight.requests.per.connection"] = "1"
         bed.cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 30))
-        let summary = try await Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly).run()
+        let summary = try await Worker(configuration: configuration, logger: KafkaTestBed.warningsOnly).run()
         #expect(summary.consumed == count)
         try bed.verifyOutputs(inputCount: count, expectedCreated: valid, allowDuplicates: false)
     }
 
     @Test func aRecordPublishableNowhereStopsTheWorkerWithoutCommittingPastIt() async throws {
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         try bed.load(200)
         // Every produce request from here on is refused for good: entities and dead letters alike.
         bed.cluster.pushRequestErrors(.produce, Array(repeating: .topicAuthorizationFailed, count: 10_000))
@@ -60,10 +61,10 @@ import Testing
 
     @Test func anOutputTopicThatNeverAppearsStopsTheWorkerAfterTheBoundNamingIt() async throws {
         // Nothing to consume: nothing is published, so the only one to notice is the start-up check.
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         var configuration = bed.workerConfiguration(group: "no-output", untilCaughtUp: false)
         configuration.topics.output = "never-created-\(UInt32.random(in: 0...UInt32.max))"
-        let worker = Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly)
+        let worker = Worker(configuration: configuration, logger: KafkaTestBed.warningsOnly)
         let started = ContinuousClock.now
         await #expect {
             _ = try await worker.run()
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func twoWorkersUntilCaughtUpBothExitWithCountsThatAddUp() async throws {
-        let bed = try WorkerTestBed()
+        let bed = try KafkaTestBed()
         let count = 6_000
         let valid = try bed.load(count)
         let first = bed.worker(group: "pair")
@@ -94,7 +95,7 @@ import Testing
     func workersJoiningAndLeavingMidStreamLoseNothing(workers: Int) async throws {
         // Churn redelivers what was not yet committed: room for the duplicates
         // within the embedded cluster's retention of 5 MiB a partition.
-        let bed = try WorkerTestBed(outputPartitions: 16)
+        let bed = try KafkaTestBed(outputPartitions: 16)
         let count = 12_000
         let valid = try bed.load(count)
         let group = "churn-\(workers)"
@@ -106,7 +107,7 @@ import Testing
             stayers.append(Task { try await stayer.run() })
         }
         let joiner = bed.worker(group: group)
-        let joined = try eventually(timeout: .seconds(30)) {
+        let joined = try await eventually(timeout: .seconds(30)) {
             try bed.recordCount(bed.topics.output) > 0
         }
         #expect(joined)
@@ -119,7 +120,7 @@ import Testing
     }
 
     @Test func aFullInFlightWindowStopsConsumingInsteadOfGrowing() async throws {
-        let bed = try WorkerTestBed()
+        let bed = try KafkaTestBed()
         let count = 1_500
         let valid = try bed.load(count)
         var configuration = bed.workerConfiguration(group: "tiny-window")

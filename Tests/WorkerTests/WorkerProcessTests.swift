@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import Synchronization
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
 /// `usp-worker` as a real process against the embedded cluster of the test.
 @Suite(.serialized) struct WorkerProcessTests {
-    func runArguments(_ bed: WorkerTestBed, group: String, untilCaughtUp: Bool) -> [String] {
+    func runArguments(_ bed: KafkaTestBed, group: String, untilCaughtUp: Bool) -> [String] {
         [
             "run", "--brokers", bed.bootstrapServers, "--group", group,
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
@@ -21,11 +22,11 @@ import Testing
 
     @Test func aWorkerKilledMidStreamAndRestartedLosesNothingAndDuplicatesAreIdentical() async throws {
         // 30,000 events of ~1.1 KB: 16 partitions keep each under the mock's 5 MiB.
-        let bed = try WorkerTestBed(partitions: 16, outputPartitions: 16)
+        let bed = try KafkaTestBed(partitions: 16, outputPartitions: 16)
         let count = 30_000
         let valid = try bed.load(count)
         let victim = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: false))
-        let midStream = try eventually(timeout: .seconds(60)) {
+        let midStream = try await eventually(timeout: .seconds(60)) {
             try bed.recordCount(bed.topics.output) >= 2_000
         }
         victim.signal(SIGKILL)
@@ -43,11 +44,11 @@ import Testing
 
     @Test func sigtermMidStreamExitsZeroWithCommitsEqualToWhatWasPublished() async throws {
         // 30,000 events of ~1.1 KB: 16 partitions keep each under the mock's 5 MiB.
-        let bed = try WorkerTestBed(partitions: 16, outputPartitions: 16)
+        let bed = try KafkaTestBed(partitions: 16, outputPartitions: 16)
         let count = 30_000
         try bed.load(count)
         let worker = try WorkerProcess(runArguments(bed, group: "term", untilCaughtUp: false))
-        let midStream = try eventually(timeout: .seconds(60)) {
+        let midStream = try await eventually(timeout: .seconds(60)) {
             try bed.recordCount(bed.topics.output) >= 2_000
         }
         #expect(midStream)
@@ -72,7 +73,7 @@ import Testing
             }
         }
         for message in try bed.read(bed.topics.deadLetter, count: deadLetterCount) {
-            if let coordinate = WorkerTestBed.sourceCoordinate(of: message) {
+            if let coordinate = KafkaTestBed.sourceCoordinate(of: message) {
                 publishedOffsets[coordinate.partition, default: []].insert(coordinate.offset)
             }
         }
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func aValidBodyOfExactlyTheLimitIsCreatedOverHTTPToo() throws {
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         let worker = try WorkerProcess([
             "run", "--brokers", bed.bootstrapServers, "--group", "http-size",
             "--input-topic", bed.topics.input, "--output-topic", bed.topics.output,
@@ -175,7 +176,7 @@ import Testing
         // Each input partition holds about 0.6 MB of ordinary events and one record of at
         // most 1.5 MiB; each output partition at most two 1 MiB entities: all under the
         // mock's 5 MiB a partition, so it drops nothing.
-        let bed = try WorkerTestBed(partitions: 6, outputPartitions: 6)
+        let bed = try KafkaTestBed(partitions: 6, outputPartitions: 6)
         let specials = Self.specialRecords()
         var ordinary = 0
         var valid = 2  // the two big valid bodies
@@ -222,7 +223,7 @@ import Testing
         // Dead letters of the other four, found by their source coordinates (offset 1).
         func letter(_ partition: Int32) -> KafkaMessage? {
             let coordinate = InputCoordinate(partition: partition, offset: 1)
-            return deadLetters.first { WorkerTestBed.sourceCoordinate(of: $0) == coordinate }
+            return deadLetters.first { KafkaTestBed.sourceCoordinate(of: $0) == coordinate }
         }
         func header(_ message: KafkaMessage?, _ name: String) -> String? {
             message?.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
@@ -273,7 +274,7 @@ import Testing
 
     /// A producer that takes records up to 4 MB, for `body`; waits for every delivery.
     private static func withLargeMessageProducer(
-        _ bed: WorkerTestBed,
+        _ bed: KafkaTestBed,
         _ body: ((Int32, [UInt8], [UInt8], [KafkaHeader]) throws -> Void) throws -> Void
     ) throws {
         var configuration = KafkaConfiguration()

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import SampleEvents
 import Testing
 
@@ -9,12 +10,12 @@ import Testing
 /// against the embedded cluster.
 @Suite(.serialized) struct WorkerSizeTests {
     @Test func theByteBudgetStopsConsumingOnceTheRecordsInFlightHoldIt() async throws {
-        let bed = try WorkerTestBed()
+        let bed = try KafkaTestBed()
         let count = 1_500
         let valid = try bed.load(count)
         var configuration = bed.workerConfiguration(group: "byte-budget")
         configuration.maxInFlightBytes = 20_000
-        let worker = Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly)
+        let worker = Worker(configuration: configuration, logger: KafkaTestBed.warningsOnly)
         let summary = try await worker.run()
         #expect(summary.consumed == count)
         let peak = worker.statistics.peakInFlightBytes.load(ordering: .relaxed)
@@ -28,14 +29,14 @@ import Testing
     }
 
     @Test func aRecordLargerThanTheWholeBudgetStillGoesThroughAlone() async throws {
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         let big = SampleEvents.valid(7, size: 300_000)
         var records: [(value: [UInt8], headers: [KafkaHeader])] = (0..<20).map { (SampleEvents.valid($0), []) }
         records.insert((big, []), at: 5)
         try bed.produce(records)
         var configuration = bed.workerConfiguration(group: "larger-than-budget")
         configuration.maxInFlightBytes = 10_000
-        let worker = Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly)
+        let worker = Worker(configuration: configuration, logger: KafkaTestBed.warningsOnly)
         let summary = try await worker.run()
         #expect(summary.created == records.count)
         let peak = worker.statistics.peakInFlightBytes.load(ordering: .relaxed)
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func aDeadLetterTheBrokerRefusesForItsSizeIsPublishedAgainWithoutItsValue() async throws {
-        let bed = try WorkerTestBed(partitions: 1, outputPartitions: 1)
+        let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         let invalid = Array(#"{"id":"not allowed"}"#.utf8)
         try bed.produce([(invalid, [KafkaHeader(name: "x-sender", value: Array("s".utf8))])])
         // The broker refuses the first produce request (the whole letter) as too large,
@@ -53,7 +54,7 @@ import Testing
         bed.cluster.pushRequestErrors(.produce, [.msgSizeTooLarge])
         var configuration = bed.workerConfiguration(group: "refit")
         configuration.kafka["max.in.flight.requests.per.connection"] = "1"
-        let summary = try await Worker(configuration: configuration, logger: WorkerTestBed.warningsOnly).run()
+        let summary = try await Worker(configuration: configuration, logger: KafkaTestBed.warningsOnly).run()
         #expect(summary.deadLettered == 1)
         let letters = try bed.read(bed.topics.deadLetter, count: 1)
         try #require(letters.count == 1)

@@ -4,27 +4,26 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import KafkaTestSupport
 import Logging
 import Synchronization
 
 @testable import HTTPCreate
 
-/// An embedded cluster with an outbound topic (named for the test), and a live
-/// Hummingbird application serving the endpoint on loopback, publishing there.
+/// The kit's test bed, its output topic (three partitions) the endpoint's outbound topic, and a
+/// live Hummingbird application serving the endpoint on loopback, publishing there.
 final class HTTPCreateTestBed: Sendable {
-    let cluster: EmbeddedKafkaCluster
+    private let core: KafkaTestBed
+    /// The outbound topic.
     let topic: String
     static let partitions: Int32 = 3
 
-    private static let counter = Atomic<Int>(0)
-
     init() throws {
-        cluster = try EmbeddedKafkaCluster(brokers: 1)
-        topic = "created-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
-        try cluster.createTopic(topic, partitions: Self.partitions)
+        core = try KafkaTestBed(partitions: 1, outputPartitions: Self.partitions, deadLetterPartitions: 1)
+        topic = core.topics.output
     }
 
-    deinit { cluster.close() }
+    var cluster: EmbeddedKafkaCluster { core.cluster }
 
     static var logger: Logger {
         var logger = Logger(label: "http-create-test")
@@ -36,7 +35,7 @@ final class HTTPCreateTestBed: Sendable {
     /// broker come back within a second or two.
     func kafka(_ properties: [String: String] = [:]) -> KafkaConfiguration {
         var configuration = KafkaConfiguration(properties)
-        configuration.bootstrapServers = cluster.bootstrapServers
+        configuration.bootstrapServers = core.bootstrapServers
         configuration["reconnect.backoff.ms"] = "50"
         configuration["reconnect.backoff.max.ms"] = "500"
         return configuration
@@ -77,17 +76,10 @@ final class HTTPCreateTestBed: Sendable {
     }
 
     /// Records on the outbound topic now (from its watermarks).
-    func recordCount() throws -> Int {
-        try KafkaConsumer.recordCount(topic: topic, bootstrapServers: cluster.bootstrapServers)
-    }
+    func recordCount() throws -> Int { try core.recordCount(topic) }
 
     /// Every record on the outbound topic.
-    func records() throws -> [KafkaMessage] {
-        let count = try recordCount()
-        let records = try KafkaConsumer.readRecords(
-            topic: topic, count: count, bootstrapServers: cluster.bootstrapServers, timeout: .seconds(30))
-        return records
-    }
+    func records() throws -> [KafkaMessage] { try core.readAll(topic) }
 }
 
 private enum TestBedError: Error { case noPort }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 
 /// A command-line tool run to its end (openssl, curl), its output and exit status.
 struct CommandLineTool {

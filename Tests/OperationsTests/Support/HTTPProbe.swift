@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 import HummingbirdTesting
 
 /// Requests to the worker's listener over real HTTP on loopback.

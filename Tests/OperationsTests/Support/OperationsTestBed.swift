@@ -1,93 +1,42 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import Logging
 import Operations
-import SampleEvents
 import ServiceLifecycle
-import Synchronization
 import Testing
 import Worker
 
-/// An embedded cluster with the worker's three topics (named for the test),
+/// The kit's test bed (all three topics with the same partitions, names starting `ops-`),
 /// and a worker with its HTTP listener on a loopback port the system chose,
 /// run the way `usp-worker run` runs them: one service group, listener first.
+@dynamicMemberLookup
 final class OperationsTestBed: Sendable {
-    let cluster: EmbeddedKafkaCluster
-    let topics: WorkerConfiguration.Topics
-    let partitions: Int32
-
-    private static let counter = Atomic<Int>(0)
+    let core: KafkaTestBed
 
     init(partitions: Int32) throws {
-        cluster = try EmbeddedKafkaCluster(brokers: 1)
-        let suffix = "\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
-        topics = WorkerConfiguration.Topics(
-            input: "ops-create-\(suffix)", output: "ops-created-\(suffix)", deadLetter: "ops-dlq-\(suffix)")
-        self.partitions = partitions
-        for topic in [topics.input, topics.output, topics.deadLetter] {
-            try cluster.createTopic(topic, partitions: partitions)
-        }
+        core = try KafkaTestBed(
+            prefix: "ops-", partitions: partitions, outputPartitions: partitions, deadLetterPartitions: partitions)
     }
 
-    deinit { cluster.close() }
+    subscript<Value>(dynamicMember property: KeyPath<KafkaTestBed, Value>) -> Value { core[keyPath: property] }
 
-    /// The worker's configuration: statistics every 200 ms, so the checks
-    /// follow the cluster within a second.
+    /// The worker's configuration: it runs on (not until caught up), with statistics every
+    /// 200 ms, so the checks follow the cluster within a second.
     func workerConfiguration(group: String) -> WorkerConfiguration {
-        var kafka = KafkaConfiguration()
-        kafka.bootstrapServers = cluster.bootstrapServers
-        kafka["session.timeout.ms"] = "6000"
-        kafka["heartbeat.interval.ms"] = "500"
-        kafka["statistics.interval.ms"] = "200"
-        return WorkerConfiguration(
-            topics: topics, kafka: kafka, groupID: group, commitInterval: .milliseconds(200),
-            shutdownTimeout: .seconds(20))
-    }
-
-    /// Produces `count` events of the sample mix, event `i` to partition
-    /// `i % partitions`; returns how many are valid.
-    @discardableResult
-    func load(_ count: Int, from first: Int = 0, headers: (Int) -> [KafkaHeader] = { _ in [] }) throws -> Int {
-        var configuration = KafkaConfiguration()
-        configuration.bootstrapServers = cluster.bootstrapServers
-        let producer = try KafkaProducer(configuration: configuration) { report in
-            #expect(report.error == nil, "an event was loaded")
-        }
-        defer { producer.close(timeout: .seconds(10)) }
-        var valid = 0
-        for index in first..<(first + count) {
-            let event = SampleEvents.mixed(index)
-            if event.isValid { valid += 1 }
-            try producer.produce(
-                topic: topics.input, partition: Int32(index) % partitions, key: Array("event-\(index)".utf8),
-                value: event.body, headers: headers(index), opaque: UInt64(index), waitingForRoomUpTo: .seconds(30))
-        }
-        try producer.flush(timeout: .seconds(30))
-        return valid
-    }
-
-    /// Records on a topic of the test (the mock keeps them all: low watermarks are 0).
-    func recordCount(_ topic: String) throws -> Int {
-        Int(try highWatermarks(topic).values.reduce(0, +))
-    }
-
-    /// The next offset of each partition of a topic of the test.
-    func highWatermarks(_ topic: String) throws -> [Int32: Int64] {
-        let probe = try KafkaConsumer(configuration: readerConfiguration)
-        defer { try? probe.close() }
-        var ends: [Int32: Int64] = [:]
-        for partition in 0..<partitions {
-            ends[partition] = try probe.watermarks(topic: topic, partition: partition, timeout: .seconds(5)).high
-        }
-        return ends
-    }
-
-    private var readerConfiguration: KafkaConfiguration {
-        var configuration = KafkaConfiguration()
-        configuration.bootstrapServers = cluster.bootstrapServers
-        configuration.groupID = "ops-reader"
+        var configuration = core.workerConfiguration(group: group, untilCaughtUp: false)
+        configuration.kafka["statistics.interval.ms"] = "200"
         return configuration
     }
+
+    @discardableResult
+    func load(_ count: Int, from first: Int = 0, headers: (Int) -> [KafkaHeader] = { _ in [] }) throws -> Int {
+        try core.load(count, from: first, headers: headers)
+    }
+
+    func recordCount(_ topic: String) throws -> Int { try core.recordCount(topic) }
+
+    func readAll(_ topic: String) throws -> [KafkaMessage] { try core.readAll(topic) }
 
     /// Starts `observed` and its listener on 127.0.0.1, port chosen by the
     /// system; returns once the listener accepts connections.
@@ -138,40 +87,5 @@ struct RunningWorker: Sendable {
     func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Checks `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
-}
-
-extension OperationsTestBed {
-    /// Every record of a topic of the test, read partition by partition up to
-    /// its high watermark (no group, so no rebalance can hide any).
-    func readAll(_ topic: String) throws -> [KafkaMessage] {
-        let ends = try highWatermarks(topic)
-        let reader = try KafkaConsumer(configuration: readerConfiguration)
-        defer { try? reader.close() }
-        try reader.assign((0..<partitions).map {
-            TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
-        })
-        var records: [KafkaMessage] = []
-        let expected = Int(ends.values.reduce(0, +))
-        let deadline = ContinuousClock.now + .seconds(30)
-        while records.count < expected, ContinuousClock.now < deadline {
-            if let message = try reader.poll(timeout: .milliseconds(100)) { records.append(message) }
-        }
-        return records
     }
 }
