@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Synchronization
 
 /// A Kafka protocol request kind (ApiKey), to aim injected errors at.

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 extension KafkaProducer {
     /// Asks the cluster for topics' configuration (the admin API's DescribeConfigs),

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Synchronization
 
 /// A change of a consumer's assignment, announced to `onRebalance` before the

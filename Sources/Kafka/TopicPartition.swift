@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// One partition of a topic.
 public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
