@@ -7,7 +7,7 @@ import Darwin
 extension Duration {
     /// Whole milliseconds for librdkafka timeouts, rounded up (a positive timeout
     /// never becomes 0, which would mean "do not wait"), clamped to Int32.
-    var milliseconds: Int32 {
+    var timeoutMilliseconds: Int32 {
         let (seconds, attoseconds) = components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
         let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
