@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// Which output a delivery report is about, and of which inbound record.
 ///
@@ -229,8 +230,7 @@ final class DeliveryTracker: @unchecked Sendable {
         while !isSatisfied() {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { return false }
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-            _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, 1)))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining.seconds, 1)))
         }
         return true
     }
