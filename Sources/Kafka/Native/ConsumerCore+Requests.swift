@@ -150,7 +150,9 @@ extension ConsumerCore {
         return NativePartitionList(taking: pointer).partitions
     }
 
-    func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+    func watermarks(
+        topic: String, partition: Int32, timeout: Duration
+    ) throws(KafkaError) -> (low: Int64, high: Int64) {
         var low: Int64 = -1
         var high: Int64 = -1
         try check(rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeout.timeoutMilliseconds),

@@ -41,8 +41,9 @@ final class ConsumerCore: @unchecked Sendable {
         let conf = try configuration.makeNativeConfiguration()
         guard configuration.groupID?.isEmpty == false else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError(code: .invalidArg, name: "INVALID_PROPERTY",
-                             message: "Configuration property \"group.id\" is required for a consumer", isRetriable: false)
+            throw KafkaError(
+                code: .invalidArg, name: "INVALID_PROPERTY",
+                message: "Configuration property \"group.id\" is required for a consumer", isRetriable: false)
         }
         let core = ConsumerCore(onRebalance: onRebalance)
         core.installCallbacks(conf)

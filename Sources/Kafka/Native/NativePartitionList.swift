@@ -44,7 +44,9 @@ struct NativePartitionList: ~Copyable {
     var partitions: [TopicPartition] { Self.partitions(of: pointer) }
 
     var offsets: [TopicPartitionOffset] {
-        elements.map { TopicPartitionOffset(topic: String(cString: $0.topic), partition: $0.partition, offset: $0.offset) }
+        elements.map {
+            TopicPartitionOffset(topic: String(cString: $0.topic), partition: $0.partition, offset: $0.offset)
+        }
     }
 
     /// The first per-partition error, if any (librdkafka reports some failures only there).

@@ -100,10 +100,12 @@ final class ProducerCore: @unchecked Sendable {
         for header in headers {
             var name = header.name
             name.withUTF8 { name in
-                let namePointer = (UnsafeRawPointer(name.baseAddress) ?? usp_empty_buffer()).assumingMemoryBound(to: CChar.self)
+                let namePointer = (UnsafeRawPointer(name.baseAddress) ?? usp_empty_buffer())
+                    .assumingMemoryBound(to: CChar.self)
                 if let value = header.value {
                     value.withUnsafeBytes { value in
-                        _ = rd_kafka_header_add(list, namePointer, name.count, value.baseAddress ?? usp_empty_buffer(), value.count)
+                        _ = rd_kafka_header_add(
+                            list, namePointer, name.count, value.baseAddress ?? usp_empty_buffer(), value.count)
                     }
                 } else {
                     _ = rd_kafka_header_add(list, namePointer, name.count, nil, 0)
