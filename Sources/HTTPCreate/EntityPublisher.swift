@@ -36,7 +36,8 @@ public final class EntityPublisher: Service, Sendable {
         kafka: KafkaConfiguration, topic: String, deliveryTimeout: Duration = .seconds(5), logger: Logger
     ) throws(KafkaError) {
         var configuration = kafka.withoutConsumerOnlyProperties
-        configuration["message.timeout.ms"] = String(Self.wholeMilliseconds(deliveryTimeout))
+        // At least 1 ms: librdkafka reads 0 as "no timeout".
+        configuration.messageTimeout = max(deliveryTimeout, .milliseconds(1))
         if configuration["linger.ms"] == nil {
             // Every request waits for its batch: 1 ms instead of 5 doubled the creates per second
             // at 64–96 connections on the embedded cluster (docs/performance.md, "Benchmarks"); requests in
@@ -83,10 +84,5 @@ public final class EntityPublisher: Service, Sendable {
     /// purges what is left: every waiting request gets an answer. Idempotent.
     public func close() {
         producer.close(timeout: deliveryTimeout + .seconds(1))
-    }
-
-    private static func wholeMilliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
     }
 }

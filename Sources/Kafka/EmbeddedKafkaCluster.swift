@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Synchronization
 
 /// A Kafka protocol request kind (ApiKey), to aim injected errors at.
@@ -114,7 +114,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     /// Delays every response of the broker by `rtt` (or of all brokers with -1).
     public func setBrokerRoundTripTime(_ brokerID: Int32, _ rtt: Duration) {
-        try? withCluster { cluster in _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, rtt.milliseconds) }
+        try? withCluster { cluster in _ = rd_kafka_mock_broker_set_rtt(cluster, brokerID, rtt.timeoutMilliseconds) }
     }
 
     /// Stops the brokers (clients see disconnects) and releases everything. Idempotent;

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// A librdkafka error code (`rd_kafka_resp_err_t`): Kafka protocol errors are
 /// positive, librdkafka's local errors are negative (`__…` in C).

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Synchronization
 
 /// One line librdkafka logged about one of its clients, with the value of every

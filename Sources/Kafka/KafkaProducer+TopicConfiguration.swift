@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 extension KafkaProducer {
     /// Asks the cluster for topics' configuration (the admin API's DescribeConfigs),
@@ -24,7 +24,8 @@ extension KafkaProducer {
             let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)!
             defer { rd_kafka_AdminOptions_destroy(options) }
             var errorText = [CChar](repeating: 0, count: 512)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorText, errorText.count)
+            _ = rd_kafka_AdminOptions_set_request_timeout(
+                options, timeout.timeoutMilliseconds, &errorText, errorText.count)
             var resources: [OpaquePointer?] = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
             defer {
                 resources.withUnsafeMutableBufferPointer {

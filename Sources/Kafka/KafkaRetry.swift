@@ -72,7 +72,7 @@ public struct KafkaRetry: Sendable {
             let left = ContinuousClock.now.duration(to: end)
             if left <= .zero { return }
             let step = min(left, .milliseconds(50))
-            usleep(UInt32(step.milliseconds) * 1000)
+            usleep(UInt32(step.timeoutMilliseconds) * 1000)
         }
     }
 }

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Whether a produced message is in its partition's log, as far as librdkafka knows when it
 /// reports the delivery (`rd_kafka_message_status`).

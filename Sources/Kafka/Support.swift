@@ -4,15 +4,25 @@ import Glibc
 import Darwin
 #endif
 
+/// The one conversion of `Duration` to plain numbers, for every module: librdkafka
+/// timeouts and `….ms` properties, rates, logs and `TimeInterval`s.
 extension Duration {
-    /// Whole milliseconds for librdkafka timeouts, rounded up (a positive timeout
-    /// never becomes 0, which would mean "do not wait"), clamped to Int32.
-    var milliseconds: Int32 {
+    /// This duration in seconds, fraction included.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Whole milliseconds, rounded up (a positive duration never becomes 0, which a
+    /// timeout would read as "do not wait"); 0 for a zero or negative duration.
+    public var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
-        let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: total)
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
+
+    /// ``milliseconds`` clamped to Int32, for librdkafka timeouts.
+    var timeoutMilliseconds: Int32 { Int32(clamping: milliseconds) }
 }
 
 /// Writes to standard error without buffering (librdkafka writes its logs there too).

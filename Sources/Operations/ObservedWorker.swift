@@ -22,9 +22,9 @@ public struct ObservedWorker: Sendable {
         stuckPartitionTimeout: Duration = Self.defaultStuckPartitionTimeout
     ) {
         var configuration = configuration
+        // Only when the property is absent: a value set, even an invalid one, is the user's.
         if configuration.kafka["statistics.interval.ms"] == nil {
-            let (seconds, attoseconds) = Self.defaultStatisticsInterval.components
-            configuration.kafka["statistics.interval.ms"] = String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+            configuration.kafka.statisticsInterval = Self.defaultStatisticsInterval
         }
         metrics = PrometheusMetrics()
         worker = Worker(configuration: configuration, logger: logger, metrics: WorkerMetrics(factory: metrics.factory))

@@ -51,9 +51,9 @@ public final class WorkerMonitor: Sendable {
         self.stuckPartitionTimeout = stuckPartitionTimeout
         self.logger = logger
         let kafka = worker.configuration.kafka
-        let interval = kafka["statistics.interval.ms"].flatMap { Int($0) } ?? 0
-        statisticsInterval = interval > 0 ? .milliseconds(interval) : nil
-        startsFromEarliest = ["earliest", "smallest", "beginning"].contains(kafka["auto.offset.reset"] ?? "earliest")
+        statisticsInterval = kafka.statisticsInterval.flatMap { $0 > .zero ? $0 : nil }
+        // Not set: the worker's own default, earliest.
+        startsFromEarliest = kafka.startsFromEarliest ?? true
         state = Mutex(State(metrics: DerivedMetrics(factory: metricsFactory, topic: worker.configuration.topics.input)))
     }
 

@@ -24,7 +24,7 @@ enum KafkaClients {
         var configuration = kafka
         configuration.groupID = group
         configuration["group.instance.id"] = nil
-        if configuration["auto.offset.reset"] == nil { configuration["auto.offset.reset"] = "earliest" }
+        if configuration.startsFromEarliest == nil { configuration.startsFromEarliest = true }
         do {
             return try KafkaConsumer(configuration: configuration)
         } catch {
@@ -63,8 +63,7 @@ enum KafkaClients {
     static func waitForDeliveryReports(
         _ producer: KafkaProducer, kafka: KafkaConfiguration, every interval: Duration, report: () -> Void
     ) {
-        let timeoutMilliseconds = kafka["message.timeout.ms"].flatMap(Int.init) ?? 300_000
-        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds) + .seconds(60)
+        let deadline = ContinuousClock.now + kafka.messageTimeout + .seconds(60)
         while producer.outstandingCount > 0, ContinuousClock.now < deadline {
             try? producer.flush(timeout: interval)
             if producer.outstandingCount > 0 { report() }

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// Tracks, for every assigned inbound partition, which records have had their
 /// output acknowledged, and says which offsets may be committed.
@@ -196,8 +197,7 @@ final class DeliveryTracker: @unchecked Sendable {
         while !isSatisfied() {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { return false }
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-            _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, 1)))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(remaining.seconds, 1)))
         }
         return true
     }

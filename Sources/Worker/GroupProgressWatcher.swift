@@ -138,7 +138,7 @@ final class GroupProgressWatcher: Sendable {
                 "\(doing) failed; trying again",
                 metadata: [
                     "error": "\(attempt.error)", "attempt": "\(attempt.number)",
-                    "retry-in-ms": "\(Int(attempt.delay.seconds * 1000))",
+                    "retry-in-ms": "\(attempt.delay.milliseconds)",
                 ])
         }, body)
     }

@@ -330,7 +330,7 @@ final class WorkerLoop: Sendable {
                 "partitions revoked",
                 metadata: [
                     "partitions": "\(mine)",
-                    "milliseconds": "\(Int(revokeStart.duration(to: .now).seconds * 1000))",
+                    "milliseconds": "\(revokeStart.duration(to: .now).milliseconds)",
                 ])
         case .lost(let partitions):
             let mine = inputPartitions(partitions)
@@ -456,11 +456,5 @@ extension KafkaError {
     /// Refusals of a record for its size (by the producer or the broker).
     var isAboutTheSize: Bool {
         [.msgSizeTooLarge, .recordListTooLarge].contains(code)
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -78,7 +78,7 @@ public struct WorkerConfiguration: Sendable {
     /// The producer's `message.max.bytes` and what follows from it for the topics.
     public var messageSizeLimits: MessageSizeLimits {
         MessageSizeLimits(
-            maximumBodySize: maximumBodySize, configuredMessageMaxBytes: kafka["message.max.bytes"].flatMap { Int($0) })
+            maximumBodySize: maximumBodySize, configuredMessageMaxBytes: kafka.messageMaxBytes)
     }
 
     /// The byte budget and the librdkafka sizes derived from it.
@@ -86,7 +86,7 @@ public struct WorkerConfiguration: Sendable {
         InFlightBudget(
             bytes: maxInFlightBytes, records: maxInFlight,
             messageMaxBytes: messageSizeLimits.producerMessageMaxBytes,
-            consumerMessageMaxBytes: kafka["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000)
+            consumerMessageMaxBytes: kafka.messageMaxBytes ?? 1_000_000)
     }
 
     /// Refuses properties that would weaken the delivery promises (``DeliveryGuarantees``).
@@ -108,7 +108,7 @@ public struct WorkerConfiguration: Sendable {
         // (`enable.auto.offset.store=true` is refused at start).
         configuration["enable.auto.commit"] = "true"
         configuration["enable.auto.offset.store"] = "false"
-        configuration["auto.commit.interval.ms"] = String(max(1, Int((commitInterval.seconds * 1000).rounded(.up))))
+        configuration["auto.commit.interval.ms"] = String(max(1, commitInterval.milliseconds))
         // Prefetch sized from the byte budget; the default budget keeps librdkafka's own
         // queue bound (queued.max.messages.kbytes, 64 MiB): a quarter of it halved the
         // worker's throughput on the embedded cluster.

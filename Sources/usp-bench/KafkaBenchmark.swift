@@ -90,10 +90,6 @@ func timeKcat(_ arguments: [String]) throws -> Double {
     return elapsed.seconds
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// Produces `records` records with the Swift producer; returns the time from creating
 /// the producer to the last delivery report (close included).
 func produceWithSwift(cluster: EmbeddedKafkaCluster, topic: String, options: KafkaBenchmarkOptions, roundRobin: Bool) throws -> Double {

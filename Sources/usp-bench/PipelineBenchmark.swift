@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreatePipeline
 import Foundation
+import Kafka
 
 #if canImport(Glibc)
 import Glibc
@@ -84,17 +85,13 @@ struct PipelineBenchmark: ParsableCommand {
         var created: Int
 
         func line(label: String) -> String {
-            let seconds = Self.seconds(best)
-            let cpuSeconds = Self.seconds(bestCPU)
+            let seconds = best.seconds
+            let cpuSeconds = bestCPU.seconds
             return "  \(label): \(Int(Double(events) / seconds)) events/s, "
                 + "\(String(format: "%.1f", Double(bytes) / seconds / 1_000_000)) MB/s wall clock; "
                 + "\(Int(Double(events) / cpuSeconds)) events/s, "
                 + "\(String(format: "%.1f", Double(bytes) / cpuSeconds / 1_000_000)) MB/s per CPU second "
                 + "(\(events) events, \(created) created, best pass \(String(format: "%.1f", seconds * 1000)) ms)"
-        }
-
-        static func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
     }
 

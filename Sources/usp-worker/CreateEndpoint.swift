@@ -22,7 +22,7 @@ struct CreateEndpoint {
         // up to --max-body-size is publishable over HTTP too.
         var kafka = worker.kafka
         if kafka["message.max.bytes"] == nil {
-            kafka["message.max.bytes"] = String(worker.messageSizeLimits.producerMessageMaxBytes)
+            kafka.messageMaxBytes = worker.messageSizeLimits.producerMessageMaxBytes
         }
         publisher = try EntityPublisher(
             kafka: kafka, topic: worker.topics.output, deliveryTimeout: settings.publishTimeout, logger: logger)

@@ -84,7 +84,7 @@ final class BackfillRun {
         return BackfillSummary(
             lines: reader.lineNumber, produced: ledger.acknowledged, skippedBlank: counts.skippedBlank,
             oversizedLines: counts.oversizedLines, oversizedCount: counts.oversizedCount,
-            bytes: reader.bytesConsumed, seconds: start.duration(to: .now).inSeconds)
+            bytes: reader.bytesConsumed, seconds: start.duration(to: .now).seconds)
     }
 
     private func snapshot() -> BackfillProgress {

@@ -1,3 +1,5 @@
+import Kafka
+
 /// Where a running backfill is: what it has read, produced and had acknowledged.
 public struct BackfillProgress: ProgressReport, Equatable {
     /// Lines read so far (blank and oversized ones included).
@@ -22,7 +24,7 @@ public struct BackfillProgress: ProgressReport, Equatable {
     /// One line for people, most telling first (a terminal clips the end):
     /// time left (with a known size), lines, acknowledgements, rate, bytes.
     public var status: String {
-        let seconds = elapsed.inSeconds
+        let seconds = elapsed.seconds
         var text = ""
         if let fraction, fraction > 0.01, fraction < 1 {
             text += "left=" + Formatting.clock(seconds: seconds * (1 - fraction) / fraction) + " "

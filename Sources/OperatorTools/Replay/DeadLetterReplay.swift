@@ -130,7 +130,7 @@ final class ReplayRun {
         return ReplaySummary(
             read: state.read, replayed: state.replayed, skipped: state.skipped, replayedByCode: state.replayedByCode,
             sourceGone: state.sourceGone,
-            group: configuration.groupID, dryRun: configuration.dryRun, seconds: start.duration(to: .now).inSeconds)
+            group: configuration.groupID, dryRun: configuration.dryRun, seconds: start.duration(to: .now).seconds)
     }
 
     /// For each dead-letter partition with letters left: from the group's

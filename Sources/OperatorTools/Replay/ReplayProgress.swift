@@ -1,3 +1,5 @@
+import Kafka
+
 /// Where a running replay is.
 public struct ReplayProgress: ProgressReport, Equatable {
     /// Letters read, of ``total`` (those between the group's committed offsets
@@ -18,6 +20,6 @@ public struct ReplayProgress: ProgressReport, Equatable {
     /// Counts and rate, one line for people.
     public var status: String {
         "read=\(read)/\(total) replayed=\(replayed) skipped=\(skipped) "
-            + "letters/s=\(Formatting.rate(read, seconds: elapsed.inSeconds))"
+            + "letters/s=\(Formatting.rate(read, seconds: elapsed.seconds))"
     }
 }

@@ -1,0 +1,42 @@
+extension KafkaConfiguration {
+    /// `statistics.interval.ms`: how often each client hands its statistics document
+    /// (librdkafka's STATISTICS.md). nil when not set; either nil or `.zero` means no
+    /// statistics (librdkafka's default). Setting nil removes the property.
+    public var statisticsInterval: Duration? {
+        get { duration("statistics.interval.ms") }
+        set { setDuration("statistics.interval.ms", newValue) }
+    }
+
+    /// `message.timeout.ms`: the longest a produced message waits for its
+    /// acknowledgement before it is reported failed; librdkafka's 300 s when not set.
+    public var messageTimeout: Duration {
+        get { duration("message.timeout.ms") ?? .seconds(300) }
+        set { setDuration("message.timeout.ms", newValue) }
+    }
+
+    /// `message.max.bytes`: the largest message (producer) or fetch response (consumer)
+    /// the client handles; nil when not set (librdkafka's 1,000,000).
+    public var messageMaxBytes: Int? {
+        get { self["message.max.bytes"].flatMap { Int($0) } }
+        set { self["message.max.bytes"] = newValue.map { String($0) } }
+    }
+
+    /// Whether `auto.offset.reset` makes a consumer start a partition its group never
+    /// committed at its first record (`earliest`, `smallest`, `beginning`) rather than
+    /// after its last. nil when not set (librdkafka then starts after the last).
+    /// Setting `true` writes `earliest`, `false` writes `latest`, nil removes it.
+    public var startsFromEarliest: Bool? {
+        get { self["auto.offset.reset"].map { ["earliest", "smallest", "beginning"].contains($0) } }
+        set { self["auto.offset.reset"] = newValue.map { $0 ? "earliest" : "latest" } }
+    }
+
+    /// A `….ms` property as a duration; nil when not set or not a whole number.
+    private func duration(_ key: String) -> Duration? {
+        self[key].flatMap { Int64($0) }.map { .milliseconds($0) }
+    }
+
+    /// Writes a `….ms` property in whole milliseconds (rounded up); nil removes it.
+    private mutating func setDuration(_ key: String, _ value: Duration?) {
+        self[key] = value.map { String($0.milliseconds) }
+    }
+}
