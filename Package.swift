@@ -13,7 +13,7 @@ let package = Package(
         .library(name: "OperatorTools", targets: ["OperatorTools"]),
         .library(name: "OutboundRecords", targets: ["OutboundRecords"]),
         .library(name: "HTTPCreate", targets: ["HTTPCreate"]),
-        .library(name: "Operations", targets: ["Operations"]),
+        .library(name: "HTTPListener", targets: ["HTTPListener"]),
         .library(name: "Authentication", targets: ["Authentication"]),
     ],
     dependencies: [
@@ -105,7 +105,7 @@ let package = Package(
         // What operators see of a running worker: the HTTP listener with
         // /metrics (Prometheus), /livez and /readyz, over HTTPS when given a certificate.
         .target(
-            name: "Operations",
+            name: "HTTPListener",
             dependencies: [
                 "Authentication", "Kafka", "Worker",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "Authentication", "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "Operations", "SampleEvents",
+                "Authentication", "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "HTTPListener", "SampleEvents",
                 "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -220,9 +220,9 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "OperationsTests",
+            name: "HTTPListenerTests",
             dependencies: [
-                "Kafka", "KafkaTestSupport", "Operations", "SampleEvents", "Worker",
+                "Kafka", "KafkaTestSupport", "HTTPListener", "SampleEvents", "Worker",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -58,7 +58,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     ) throws(KafkaError) {
         let core = try ConsumerCore.open(configuration.withDefaults(Self.defaultProperties), onRebalance: onRebalance)
         self.core = core
-        core.owner.withLock { $0.consumer = self }
+        core.handlers.withLock { $0.consumer = self }
     }
 
     deinit {
@@ -74,13 +74,13 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// on the polling thread inside `poll`. Set it before `subscribe`; by default errors
     /// are written to standard error.
     public func setErrorHandler(_ handler: @escaping @Sendable (KafkaError) -> Void) {
-        core.owner.withLock { $0.errorHandler = handler }
+        core.handlers.withLock { $0.errorHandler = handler }
     }
 
     /// Sets the handler called after each commit the coordinator accepted (manual or
     /// automatic), on the polling thread inside `poll`; for counting commits.
     public func setCommitHandler(_ handler: @escaping @Sendable () -> Void) {
-        core.owner.withLock { $0.commitHandler = handler }
+        core.handlers.withLock { $0.commitHandler = handler }
     }
 
     /// Sets the handler for librdkafka's statistics: one JSON document (see
@@ -88,7 +88,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// unless configured. It runs on the polling thread inside `poll`, so it should
     /// only hand the text on.
     public func setStatisticsHandler(_ handler: @escaping @Sendable (String) -> Void) {
-        core.owner.withLock { $0.statisticsHandler = handler }
+        core.handlers.withLock { $0.statisticsHandler = handler }
     }
 
     /// Subscribes to `topics` (replacing any previous subscription); the group

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Logging
-import Operations
+import HTTPListener
 
 /// The HTTP listener's flags: `/metrics`, `/livez`, `/readyz` and `POST /security/userSecurityProfiles`.
 struct HTTPOptions: ParsableArguments {

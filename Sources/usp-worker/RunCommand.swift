@@ -1,7 +1,7 @@
 import ArgumentParser
 import Kafka
 import Logging
-import Operations
+import HTTPListener
 import ServiceLifecycle
 import Synchronization
 import Worker
@@ -127,7 +127,7 @@ func runWorker(
         let create = try http.create.map { try CreateEndpoint(settings: $0, worker: configuration, logger: logger) }
         if let create { services.append(create.publisher) }
         services.append(
-            OperationsServer(
+            HTTPListenerService(
                 address: http.address, routes: observed.routes, logger: logger,
                 http1: create?.http1Configuration ?? .init(), tls: tls,
                 mountRoutes: { router in create?.endpoint.addRoutes(to: router) }))

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Operations
+import HTTPListener
 
 /// What `--auth none` leaves open, named exactly: the events on the input topic (guarded
 /// only by the broker's ACLs) and, when the HTTP create endpoint is on, that endpoint

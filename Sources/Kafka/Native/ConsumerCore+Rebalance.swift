@@ -33,7 +33,7 @@ extension ConsumerCore {
         guard condition else { return }
         // nil while the consumer is being deinitialized: the change is still applied,
         // but there is no consumer left to hand to the handler.
-        guard let consumer = owner.withLock({ $0.consumer }) else { return }
+        guard let consumer = handlers.withLock({ $0.consumer }) else { return }
         onRebalance(event, consumer)
     }
 

@@ -12,7 +12,8 @@ import Synchronization
 /// is shared or any callback can run, then only read; the handler and the consumer
 /// reference are behind a `Mutex`.
 final class ConsumerCore: @unchecked Sendable {
-    struct Owner {
+    /// The application's handlers, and the consumer the rebalance callback hands them.
+    struct Handlers {
         weak var consumer: KafkaConsumer?
         var errorHandler: @Sendable (KafkaError) -> Void = { error in
             writeStandardError("kafka consumer: \(error)\n")
@@ -24,7 +25,7 @@ final class ConsumerCore: @unchecked Sendable {
     // Set once, right after rd_kafka_new, before the consumer is shared.
     var handle: OpaquePointer! = nil
     let onRebalance: @Sendable (RebalanceEvent, KafkaConsumer) -> Void
-    let owner = Mutex(Owner())
+    let handlers = Mutex(Handlers())
 
     private init(onRebalance: @escaping @Sendable (RebalanceEvent, KafkaConsumer) -> Void) {
         self.onRebalance = onRebalance
@@ -87,19 +88,19 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     func reportError(_ error: KafkaError) {
-        let handler = owner.withLock { $0.errorHandler }
+        let handler = handlers.withLock { $0.errorHandler }
         var error = error
         error.message = SecretValues.redacting(error.message)
         handler(error)
     }
 
     func reportCommit() {
-        let handler = owner.withLock { $0.commitHandler }
+        let handler = handlers.withLock { $0.commitHandler }
         handler()
     }
 
     func reportStatistics(_ json: String) {
-        let handler = owner.withLock { $0.statisticsHandler }
+        let handler = handlers.withLock { $0.statisticsHandler }
         handler(json)
     }
 

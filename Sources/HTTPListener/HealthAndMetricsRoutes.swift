@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// `GET /metrics`, `GET /livez` and `GET /readyz`, for any router.
-public struct OperationsRoutes: Sendable {
+public struct HealthAndMetricsRoutes: Sendable {
     public let monitor: WorkerMonitor
     public let metrics: PrometheusMetrics
 

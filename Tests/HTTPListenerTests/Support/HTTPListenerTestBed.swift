@@ -2,7 +2,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import Logging
-import Operations
+import HTTPListener
 import ServiceLifecycle
 import Testing
 import Worker
@@ -11,7 +11,7 @@ import Worker
 /// and a worker with its HTTP listener on a loopback port the system chose,
 /// run the way `usp-worker run` runs them: one service group, listener first.
 @dynamicMemberLookup
-final class OperationsTestBed: Sendable {
+final class HTTPListenerTestBed: Sendable {
     let core: KafkaTestBed
 
     init(partitions: Int32) throws {
@@ -44,7 +44,7 @@ final class OperationsTestBed: Sendable {
         var logger = Logger(label: "operations-test")
         logger.logLevel = .warning
         let port = AsyncStream.makeStream(of: Int.self)
-        let server = OperationsServer(
+        let server = HTTPListenerService(
             address: .init(host: "127.0.0.1", port: 0), routes: observed.routes, logger: logger,
             onListening: { port.continuation.yield($0) })
         let group = ServiceGroup(

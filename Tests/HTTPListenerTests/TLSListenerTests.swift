@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func anHTTPSCreateSucceedsPlainHTTPToTheTLSPortFailsAndARenewedCertificateIsServed() async throws {
-        let bed = try OperationsTestBed(partitions: 1)
+        let bed = try HTTPListenerTestBed(partitions: 1)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("usp-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -2,7 +2,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import Logging
-import Operations
+import HTTPListener
 import Testing
 import Worker
 
@@ -15,7 +15,7 @@ import Worker
     }
 
     @Test func readinessFollowsTheWorkerThroughJoiningBrokerLossAndRecovery() async throws {
-        let bed = try OperationsTestBed(partitions: 3)
+        let bed = try HTTPListenerTestBed(partitions: 3)
         let count = 300
         try bed.load(count)
         let observed = ObservedWorker(configuration: bed.workerConfiguration(group: "health"), logger: quietLogger)
@@ -75,7 +75,7 @@ import Worker
         // librdkafka keeps retrying, nothing is acknowledged, nothing is
         // committed, and the input's lag stays — a worker alive but stuck, as
         // behind an output topic short of in-sync replicas.
-        let bed = try OperationsTestBed(partitions: 2)
+        let bed = try HTTPListenerTestBed(partitions: 2)
         let count = 200
         try bed.load(count)
         bed.cluster.pushRequestErrors(.produce, Array(repeating: .notEnoughReplicas, count: 20_000))

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Operations
+@testable import HTTPListener
 
 /// The stuck-partition clock, on its own.
 struct PartitionProgressTests {

@@ -34,5 +34,5 @@ public struct ObservedWorker: Sendable {
     }
 
     /// `/metrics`, `/livez` and `/readyz` for this worker.
-    public var routes: OperationsRoutes { OperationsRoutes(monitor: monitor, metrics: metrics) }
+    public var routes: HealthAndMetricsRoutes { HealthAndMetricsRoutes(monitor: monitor, metrics: metrics) }
 }

@@ -2,14 +2,14 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import Logging
-import Operations
+import HTTPListener
 import Testing
 import Worker
 
 /// `/metrics` scraped over HTTP while the worker runs on the embedded cluster.
 @Suite(.serialized) struct MetricsEndpointTests {
     @Test func metricsCountWhatWasProcessedAndLagFallsToZero() async throws {
-        let bed = try OperationsTestBed(partitions: 6)
+        let bed = try HTTPListenerTestBed(partitions: 6)
         let count = 6_000
         let valid = try bed.load(count)
         // The first acknowledgements wait for librdkafka's retries, so the

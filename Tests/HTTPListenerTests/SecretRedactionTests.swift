@@ -8,7 +8,7 @@ import Testing
 /// `/metrics`, and every line it writes is a JSON object.
 @Suite(.serialized) struct SecretRedactionTests {
     @Test func noSecretAppearsInAnyLogLineOrInTheMetrics() async throws {
-        let bed = try OperationsTestBed(partitions: 2)
+        let bed = try HTTPListenerTestBed(partitions: 2)
         let token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.signature-\(UUID().uuidString)"
         let count = 200
         try bed.load(count) { index in

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Operations
+@testable import HTTPListener
 
 /// Reading librdkafka's statistics document.
 struct KafkaStatisticsDocumentTests {

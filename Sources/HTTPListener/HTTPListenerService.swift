@@ -10,10 +10,10 @@ import ServiceLifecycle
 /// Run it in the worker's service group, before the worker: a graceful
 /// shutdown stops services in reverse order, so the worker drains first while
 /// `/readyz` says so, and the listener stops last.
-public struct OperationsServer<Context: RequestContext>: Service
+public struct HTTPListenerService<Context: RequestContext>: Service
 where Context.Source == ApplicationRequestContextSource {
     public let address: ListenerAddress
-    public let routes: OperationsRoutes
+    public let routes: HealthAndMetricsRoutes
     private let logger: Logger
     private let http1: HTTP1Channel.Configuration
     private let tls: ListenerTLS?
@@ -29,7 +29,7 @@ where Context.Source == ApplicationRequestContextSource {
     ///     same router, after the operations routes.
     ///   - onListening: called with the port once the listener accepts connections.
     public init(
-        address: ListenerAddress, routes: OperationsRoutes, logger: Logger, context: Context.Type,
+        address: ListenerAddress, routes: HealthAndMetricsRoutes, logger: Logger, context: Context.Type,
         http1: HTTP1Channel.Configuration = .init(), tls: ListenerTLS? = nil,
         mountRoutes: @escaping @Sendable (Router<Context>) -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -88,10 +88,10 @@ where Context.Source == ApplicationRequestContextSource {
     }
 }
 
-extension OperationsServer where Context == BasicRequestContext {
+extension HTTPListenerService where Context == BasicRequestContext {
     /// A listener whose routes use Hummingbird's basic request context.
     public init(
-        address: ListenerAddress, routes: OperationsRoutes, logger: Logger,
+        address: ListenerAddress, routes: HealthAndMetricsRoutes, logger: Logger,
         http1: HTTP1Channel.Configuration = .init(), tls: ListenerTLS? = nil,
         mountRoutes: @escaping @Sendable (Router<Context>) -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
