@@ -123,7 +123,8 @@ let package = Package(
         .executableTarget(
             name: "usp-worker",
             dependencies: [
-                "Authentication", "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "HTTPListener", "SampleEvents",
+                "Authentication", "CreatePipeline", "HTTPCreate", "Kafka", "OperatorTools", "HTTPListener",
+                "SampleEvents",
                 "Worker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

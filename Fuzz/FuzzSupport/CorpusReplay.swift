@@ -12,7 +12,9 @@ public enum CorpusReplay {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: argument])
             }
             if isFolder.boolValue {
-                files += try FileManager.default.contentsOfDirectory(atPath: argument).sorted().map { "\(argument)/\($0)" }
+                files += try FileManager.default.contentsOfDirectory(atPath: argument).sorted().map {
+                    "\(argument)/\($0)"
+                }
             } else {
                 files.append(argument)
             }

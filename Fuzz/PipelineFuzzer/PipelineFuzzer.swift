@@ -19,7 +19,8 @@ enum PipelineProperties {
     static let pipeline = CreatePipeline(maximumBodySize: 65_536)
     static let context = CreateContext(
         idempotencyBasis: .named("fuzz"), eventTime: GraphTimestamp(unixMilliseconds: 1_700_000_000_000),
-        requestID: "00000000-0000-0000-0000-00000000f022", responseTime: GraphTimestamp(unixMilliseconds: 1_700_000_000_000))
+        requestID: "00000000-0000-0000-0000-00000000f022",
+        responseTime: GraphTimestamp(unixMilliseconds: 1_700_000_000_000))
 
     static func check(_ body: UnsafeRawBufferPointer) {
         switch (pipeline.create(body, context: context), pipeline.create(body, context: context)) {
@@ -28,7 +29,8 @@ enum PipelineProperties {
             let prefix = ##"{"@odata.type":"#microsoft.graph.userSecurityProfile","id":"\##(entity.id)","##
             require(entity.body.starts(with: Array(prefix.utf8)), "the entity does not start with its type and id")
             guard let object = jsonObject(entity.body) else { fail("the entity is not a JSON object") }
-            require(object["azureTenantId"] as? String == entity.azureTenantId, "azureTenantId differs from the entity's")
+            require(
+                object["azureTenantId"] as? String == entity.azureTenantId, "azureTenantId differs from the entity's")
             let vendor = (object["vendorInformation"] as? [String: Any])?["vendor"] as? String
             require(vendor == entity.vendor, "the vendor differs from the entity's")
         case (.rejected(let error), .rejected(let again)):

@@ -184,7 +184,8 @@ public final class AccessControl: Sendable {
         guard caller.holds(configuration.requiredPermission) else {
             throw AccessDenied(
                 .missingPermission,
-                "Insufficient privileges: the token must grant \(configuration.requiredPermission) (in 'scp' or 'roles').")
+                "Insufficient privileges: the token must grant \(configuration.requiredPermission) (in 'scp' or 'roles')."
+            )
         }
     }
 
@@ -199,7 +200,9 @@ public final class AccessControl: Sendable {
                     ? "The token names no tenant ('tid'), so it may write for none."
                     : "The token's tenant ('tid') is not the body's azureTenantId.")
         }
-        if let allowList, let denial = allowList.current(now: .now).denial(for: caller, tenantID: tenantID, vendor: vendor) {
+        if let allowList,
+            let denial = allowList.current(now: .now).denial(for: caller, tenantID: tenantID, vendor: vendor)
+        {
             throw denial
         }
     }

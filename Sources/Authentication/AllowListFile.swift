@@ -47,7 +47,8 @@ final class AllowListFile: Sendable {
         do throws(AllowListFormatError) {
             let list = try Self.read(path)
             state.withLock { $0.list = list }
-            logger.info("tenant allow-list reloaded", metadata: ["file": "\(path)", "callers": "\(list.callers.count)"])
+            logger.info(
+                "tenant allow-list reloaded", metadata: ["file": "\(path)", "callers": "\(list.callers.count)"])
             return list
         } catch {
             logger.error(

@@ -21,12 +21,15 @@ public struct AuthenticationSetupError: Error, Sendable, Hashable, CustomStringC
 
     static let noKeySource = AuthenticationSetupError(
         code: .noKeySource,
-        message: "token authentication needs a key source: give --jwks-url, --jwks-file or --hs256-secret-file (or --auth none to trust the broker's ACLs)")
+        message:
+            "token authentication needs a key source: give --jwks-url, --jwks-file or --hs256-secret-file (or --auth none to trust the broker's ACLs)"
+    )
     static let missingIssuer = AuthenticationSetupError(
         code: .missingIssuer, message: "token authentication needs the accepted issuer: give --issuer")
     static let missingAudience = AuthenticationSetupError(
         code: .missingAudience,
-        message: "token authentication needs the accepted audience (this service's application id or URI): give --audience")
+        message:
+            "token authentication needs the accepted audience (this service's application id or URI): give --audience")
 
     static func invalidSetting(_ message: String) -> AuthenticationSetupError {
         AuthenticationSetupError(code: .invalidSetting, message: message)

@@ -29,7 +29,9 @@ final class KeyRing: Sendable {
         var refresh: PendingRefresh?
     }
 
-    private init(source: KeySource, keys: KeySet, fileSignature: FileSignature?, policy: KeyRefreshPolicy, logger: Logger) {
+    private init(
+        source: KeySource, keys: KeySet, fileSignature: FileSignature?, policy: KeyRefreshPolicy, logger: Logger
+    ) {
         self.source = source
         self.policy = policy
         self.logger = logger
@@ -39,7 +41,8 @@ final class KeyRing: Sendable {
     }
 
     /// Loads the source's keys; fails when it cannot be read or holds no usable key.
-    static func load(_ source: KeySource, policy: KeyRefreshPolicy, logger: Logger) async throws(AuthenticationSetupError)
+    static func load(_ source: KeySource, policy: KeyRefreshPolicy, logger: Logger)
+        async throws(AuthenticationSetupError)
         -> KeyRing
     {
         let signature = source.file.flatMap(FileSignature.init(path:))

@@ -98,7 +98,8 @@ private struct JWKSEntry: Decodable {
         switch (info.kty, info.crv) {
         case ("RSA", _): algorithm = .rs256
         case ("EC", "P-256"): algorithm = .es256
-        default: return .failure("key type \(info.kty ?? "none") \(info.crv ?? "") is not accepted (RSA, or EC on P-256)")
+        default:
+            return .failure("key type \(info.kty ?? "none") \(info.crv ?? "") is not accepted (RSA, or EC on P-256)")
         }
         if let alg = info.alg, alg != algorithm.rawValue {
             return .failure("algorithm \(alg.prefix(16)) is not accepted (RS256 for RSA keys, ES256 for P-256 keys)")
@@ -112,5 +113,7 @@ private struct JWKSEntry: Decodable {
 struct IgnoredKey: Error, ExpressibleByStringLiteral, ExpressibleByStringInterpolation, CustomStringConvertible {
     let description: String
     init(stringLiteral value: String) { description = value }
-    init(stringInterpolation: DefaultStringInterpolation) { description = String(stringInterpolation: stringInterpolation) }
+    init(stringInterpolation: DefaultStringInterpolation) {
+        description = String(stringInterpolation: stringInterpolation)
+    }
 }

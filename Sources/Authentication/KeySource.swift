@@ -47,7 +47,8 @@ enum KeySource: Sendable, CustomStringConvertible {
                 var secret = [UInt8](try Self.read(path))
                 while let last = secret.last, last == 0x0A || last == 0x0D { secret.removeLast() }
                 guard secret.count >= Self.minimumSecretLength else {
-                    throw KeySetError("the secret is \(secret.count) bytes; HS256 needs at least \(Self.minimumSecretLength)")
+                    throw KeySetError(
+                        "the secret is \(secret.count) bytes; HS256 needs at least \(Self.minimumSecretLength)")
                 }
                 keys = await KeySet.hmacSecret(secret)
             }
@@ -89,7 +90,9 @@ enum KeySource: Sendable, CustomStringConvertible {
         guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
             throw KeySetError("answered with status \((response as? HTTPURLResponse)?.statusCode ?? 0)")
         }
-        guard data.count <= maximumDocumentSize else { throw KeySetError("answered with more than \(maximumDocumentSize) bytes") }
+        guard data.count <= maximumDocumentSize else {
+            throw KeySetError("answered with more than \(maximumDocumentSize) bytes")
+        }
         return data
     }
 

@@ -41,7 +41,9 @@ public struct TenantAllowList: Sendable, Equatable {
             document = try JSONDecoder().decode(Document.self, from: json)
         } catch {
             throw AllowListFormatError(
-                reason: "expected {\"callers\": [{\"id\": …, \"tenants\": […], \"vendors\": […]}, …]} (\(Self.describe(error)))")
+                reason:
+                    "expected {\"callers\": [{\"id\": …, \"tenants\": […], \"vendors\": […]}, …]} (\(Self.describe(error)))"
+            )
         }
         for (index, entry) in document.callers.enumerated() {
             guard !entry.id.isEmpty, !entry.tenants.isEmpty, !entry.vendors.isEmpty,

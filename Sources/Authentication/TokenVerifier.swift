@@ -21,7 +21,8 @@ struct TokenVerifier: Sendable {
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
             return .refused(.malformed("its header or payload is empty"))
         }
-        guard let headerJSON = base64URLDecoded(parts[0]), let header = try? decoder.decode(TokenHeader.self, from: headerJSON)
+        guard let headerJSON = base64URLDecoded(parts[0]),
+            let header = try? decoder.decode(TokenHeader.self, from: headerJSON)
         else {
             return .refused(.malformed("its header is not base64url-encoded JSON with an 'alg'"))
         }
@@ -47,20 +48,25 @@ struct TokenVerifier: Sendable {
             let denial = AccessDenied(.invalidSignature, "The token's signature does not verify.")
             return algorithm == .hs256 ? .keyMissing(denial, secret: true) : .refused(denial)
         }
-        guard let payload = base64URLDecoded(parts[1]), let claims = try? decoder.decode(AccessTokenClaims.self, from: payload)
+        guard let payload = base64URLDecoded(parts[1]),
+            let claims = try? decoder.decode(AccessTokenClaims.self, from: payload)
         else {
             return .refused(.malformed("its payload is not base64url-encoded JSON with claims of the right types"))
         }
         return check(claims)
     }
 
-    private func lookUpKey(algorithm: TokenAlgorithm, keyID: String?, in keySets: [KeySet]) -> Result<VerificationKey, KeyLookupFailure> {
+    private func lookUpKey(algorithm: TokenAlgorithm, keyID: String?, in keySets: [KeySet]) -> Result<
+        VerificationKey, KeyLookupFailure
+    > {
         if algorithm == .hs256 {
             guard let secret = keySets.lazy.compactMap(\.secret).first else {
                 return .failure(
                     KeyLookupFailure(
                         .refused(
-                            AccessDenied(.algorithmNotAccepted, "HS256 tokens are not accepted: no shared secret is configured."))))
+                            AccessDenied(
+                                .algorithmNotAccepted, "HS256 tokens are not accepted: no shared secret is configured.")
+                        )))
             }
             return .success(secret)
         }
@@ -77,7 +83,8 @@ struct TokenVerifier: Sendable {
                     .refused(
                         AccessDenied(
                             .algorithmNotAccepted,
-                            "The token says \(algorithm.rawValue) but the key it names is for \(key.algorithm.rawValue)."))))
+                            "The token says \(algorithm.rawValue) but the key it names is for \(key.algorithm.rawValue)."
+                        ))))
         }
         return .success(key)
     }
@@ -94,7 +101,8 @@ struct TokenVerifier: Sendable {
         }
         return .authentic(
             Caller(
-                tenantID: claims.tid, subject: claims.sub, objectID: claims.oid, applicationID: claims.appid ?? claims.azp,
+                tenantID: claims.tid, subject: claims.sub, objectID: claims.oid,
+                applicationID: claims.appid ?? claims.azp,
                 scopes: claims.scp.map { $0.split(separator: " ").map(String.init) } ?? [],
                 roles: claims.roles ?? [], expiresAt: expiry, notBefore: claims.nbf?.value))
     }

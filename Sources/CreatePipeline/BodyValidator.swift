@@ -37,7 +37,8 @@ struct BodyValidator {
         var offset = lexer.skippingWhitespace(from: 0)
         guard offset < end else { throw JSONSyntaxError(offset: offset, reason: "the body has no JSON value") }
         if lexer[offset] == UInt8(ascii: "{") {
-            offset = try validateObject(at: offset, type: EntitySchema.userSecurityProfile, location: .root, spans: spans)
+            offset = try validateObject(
+                at: offset, type: EntitySchema.userSecurityProfile, location: .root, spans: spans)
         } else {
             problems.bodyIsNotAnObject()
             offset = try skipValue(at: offset, target: nil)
@@ -95,17 +96,20 @@ struct BodyValidator {
                     var span = ValueSpan.absent
                     if seenProperties & bit != 0 {
                         problems.duplicateProperty(location.path(property.nameString))
-                        offset = try validateValue(at: offset, of: property, location: location, isFirst: false, span: &span)
+                        offset = try validateValue(
+                            at: offset, of: property, location: location, isFirst: false, span: &span)
                     } else if property.kind.isString, lexer[offset] == UInt8(ascii: "\"") {
                         // The common case, a string value of a string property, without a call.
                         seenProperties |= bit
                         let token = try lexer.scanString(at: offset)
                         checkStringValue(token, of: property, location: location)
-                        spans?[index] = ValueSpan(kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
+                        spans?[index] = ValueSpan(
+                            kind: .string, start: token.start, end: token.end, hasEscapes: token.hasEscapes)
                         offset = token.end
                     } else {
                         seenProperties |= bit
-                        offset = try validateValue(at: offset, of: property, location: location, isFirst: true, span: &span)
+                        offset = try validateValue(
+                            at: offset, of: property, location: location, isFirst: true, span: &span)
                         spans?[index] = span
                     }
                 case .odataType:
@@ -115,7 +119,8 @@ struct BodyValidator {
                     let valueStart = offset
                     offset = try validateODataType(at: offset, of: type, location: location)
                     if !seenODataType {
-                        spans?[type.properties.count] = ValueSpan(kind: .string, start: valueStart, end: offset, hasEscapes: false)
+                        spans?[type.properties.count] = ValueSpan(
+                            kind: .string, start: valueStart, end: offset, hasEscapes: false)
                     }
                     seenODataType = true
                 case .annotation, .unknown:
@@ -323,7 +328,8 @@ struct BodyValidator {
                         spans: itemSpans)
                     if writing {
                         if writtenItems > 0 { validator.accountsOutput.append(",") }
-                        EntityWriter.writeObject(of: itemType, members: itemSpans, from: validator.lexer, to: &validator.accountsOutput)
+                        EntityWriter.writeObject(
+                            of: itemType, members: itemSpans, from: validator.lexer, to: &validator.accountsOutput)
                         writtenItems += 1
                     }
                     return itemEnd
@@ -343,7 +349,9 @@ struct BodyValidator {
 
     /// Reports a string value's content problem, or a DateTimeOffset property's value that is not one.
     @inline(__always)
-    private mutating func checkStringValue(_ token: StringToken, of property: PropertyDefinition, location: ObjectLocation) {
+    private mutating func checkStringValue(
+        _ token: StringToken, of property: PropertyDefinition, location: ObjectLocation
+    ) {
         if let problem = token.problem {
             problems.invalidStringValue(problem, path: location.path(property.nameString))
         } else if property.kind.isDateTimeOffset, !isDateTimeOffset(token) {
@@ -351,8 +359,9 @@ struct BodyValidator {
         }
     }
 
-
-    private mutating func validateStringItem(at offset: Int, path: @autoclosure () -> String) throws(JSONSyntaxError) -> Int {
+    private mutating func validateStringItem(at offset: Int, path: @autoclosure () -> String) throws(JSONSyntaxError)
+        -> Int
+    {
         switch lexer[offset] {
         case UInt8(ascii: "\""):
             let token = try lexer.scanString(at: offset)
@@ -473,7 +482,9 @@ struct BodyValidator {
     }
 
     /// Skips a member name and its `:`; returns the offset of the member's value.
-    private mutating func skipMemberName(at offset: Int, target: @autoclosure () -> String?) throws(JSONSyntaxError) -> Int {
+    private mutating func skipMemberName(at offset: Int, target: @autoclosure () -> String?) throws(JSONSyntaxError)
+        -> Int
+    {
         guard offset < end, lexer[offset] == UInt8(ascii: "\"") else {
             throw JSONSyntaxError(offset: offset, reason: "expected a property name")
         }

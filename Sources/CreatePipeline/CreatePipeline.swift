@@ -50,7 +50,8 @@ public struct CreatePipeline: Sendable {
     /// its own): the entity is written into `scratch` (grown as needed, reused by the next
     /// call) and copied to `output`.
     func create(
-        _ body: UnsafeRawBufferPointer, context: CreateContext, appendingTo output: inout [UInt8], scratch: inout [UInt8]
+        _ body: UnsafeRawBufferPointer, context: CreateContext, appendingTo output: inout [UInt8],
+        scratch: inout [UInt8]
     ) -> GraphError? {
         body.withMemoryRebound(to: UInt8.self) { bytes in
             let lexer: JSONLexer
@@ -142,7 +143,8 @@ public struct CreatePipeline: Sendable {
             let vendorSpans = UnsafeMutableBufferPointer(rebasing: spanTables[Self.spanTableSize...])
             let accountsOutput = OutputCursor(
                 base: output + EntityWriter.accountsOffset, capacity: capacity - EntityWriter.accountsOffset)
-            var validator = BodyValidator(lexer: lexer, accountsOutput: accountsOutput, complexPropertySpans: vendorSpans)
+            var validator = BodyValidator(
+                lexer: lexer, accountsOutput: accountsOutput, complexPropertySpans: vendorSpans)
             do throws(JSONSyntaxError) {
                 try validator.validateBody(spans: spans)
             } catch {
@@ -170,7 +172,8 @@ public struct CreatePipeline: Sendable {
         let token = StringToken(start: span.start, end: span.end, hasEscapes: span.hasEscapes, problem: nil)
         guard token.hasEscapes else {
             return String(
-                decoding: UnsafeBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount), as: UTF8.self)
+                decoding: UnsafeBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount),
+                as: UTF8.self)
         }
         return String(decoding: lexer.decodedBytes(of: token), as: UTF8.self)
     }
@@ -182,7 +185,8 @@ public struct CreatePipeline: Sendable {
     private func entityID(basis: IdempotencyBasis, tenant: ValueSpan, lexer: JSONLexer) -> UUIDBytes {
         let token = StringToken(start: tenant.start, end: tenant.end, hasEscapes: tenant.hasEscapes, problem: nil)
         guard case .idempotencyKey = basis, token.hasEscapes else {
-            return basis.entityID(tenant: UnsafeRawBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount))
+            return basis.entityID(
+                tenant: UnsafeRawBufferPointer(start: lexer.base + token.contentStart, count: token.contentCount))
         }
         let decoded = lexer.decodedBytes(of: token)
         return decoded.withUnsafeBytes { basis.entityID(tenant: $0) }
@@ -190,7 +194,10 @@ public struct CreatePipeline: Sendable {
 
     private static let emptyBodyError = GraphError.badRequest(
         "The body is empty; it must be a userSecurityProfile JSON object.",
-        details: [GraphErrorDetail(.emptyBody, "The body is empty; it must be a userSecurityProfile JSON object.", target: nil)]
+        details: [
+            GraphErrorDetail(
+                .emptyBody, "The body is empty; it must be a userSecurityProfile JSON object.", target: nil)
+        ]
     )
 
     private static func syntaxError(_ error: JSONSyntaxError) -> GraphError {

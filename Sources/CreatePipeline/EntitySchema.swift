@@ -38,7 +38,9 @@ struct ComplexType: Sendable {
     func expectedMember(at start: Int, next: Int, in lexer: JSONLexer) -> (end: Int, kind: MemberKind)? {
         if let end = endOfName(at: start, ifPropertyAt: next, in: lexer) { return (end, .property(next)) }
         if let end = endOfName(at: start, ifPropertyAt: next + 1, in: lexer) { return (end, .property(next + 1)) }
-        if start + 1 + PropertyDefinition.maximumNameLength < lexer.end, MemberKind.odataTypeName.matchesName(at: start + 1, in: lexer) {
+        if start + 1 + PropertyDefinition.maximumNameLength < lexer.end,
+            MemberKind.odataTypeName.matchesName(at: start + 1, in: lexer)
+        {
             return (start + 2 + MemberKind.odataTypeName.name.utf8CodeUnitCount, .odataType)
         }
         return nil
@@ -211,7 +213,9 @@ enum MemberKind: Equatable {
 
     /// Classifies the decoded member name `name` for `type`.
     @inline(__always)
-    static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType, firstGuess: Int = 0) -> MemberKind {
+    static func classify(_ name: UnsafePointer<UInt8>, count: Int, in type: ComplexType, firstGuess: Int = 0)
+        -> MemberKind
+    {
         // No declared property name contains `@`: a name starting with one is `@odata.type`
         // or an annotation, without a look at the properties.
         if count > 0, name[0] == UInt8(ascii: "@") {

@@ -54,7 +54,8 @@ struct EntityWriter {
                     copy(span)
                 }
             case EntitySchema.Root.vendorInformation where span.kind == .object:
-                Self.writeObject(of: EntitySchema.securityVendorInformation, members: vendorSpans, from: lexer, to: &output)
+                Self.writeObject(
+                    of: EntitySchema.securityVendorInformation, members: vendorSpans, from: lexer, to: &output)
             case EntitySchema.Root.tags where span.kind == .array:
                 copyCompactly(span)
             default:

@@ -30,7 +30,9 @@ public struct GraphError: Error, Sendable, Hashable {
     }
 
     /// 400 `BadRequest`: the body is not a valid userSecurityProfile.
-    public static func badRequest(_ message: String, target: String? = nil, details: [GraphErrorDetail] = []) -> GraphError {
+    public static func badRequest(_ message: String, target: String? = nil, details: [GraphErrorDetail] = [])
+        -> GraphError
+    {
         GraphError(status: 400, code: "BadRequest", message: message, target: target, details: details)
     }
 

@@ -63,7 +63,8 @@ struct NameBuilder {
             var name = NameBuilder(base: buffer.baseAddress!, capacity: capacity, count: 0)
             GUID.projectNamespace.withBigEndianBytes { name.append($0) }
             write(&name)
-            return GUID.nameBased(namespaceAndName: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: name.count))
+            return GUID.nameBased(
+                namespaceAndName: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: name.count))
         }
     }
 

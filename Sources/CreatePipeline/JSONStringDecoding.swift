@@ -41,7 +41,8 @@ extension JSONLexer {
         if token.problem == nil {
             return String(decoding: decodedBytes(of: token), as: UTF8.self)
         }
-        return String(decoding: UnsafeBufferPointer(start: base + token.contentStart, count: token.contentCount), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: base + token.contentStart, count: token.contentCount), as: UTF8.self)
     }
 
     private func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {

@@ -114,7 +114,8 @@ public struct LineProcessor: Sendable {
     private mutating func processPending(entities: inout [UInt8], rejections: inout [UInt8]) {
         if pendingOverflow > 0 {
             summary.read += 1
-            reject(.requestEntityTooLarge(size: pendingOverflow, limit: pipeline.maximumBodySize), rejections: &rejections)
+            reject(
+                .requestEntityTooLarge(size: pendingOverflow, limit: pipeline.maximumBodySize), rejections: &rejections)
             pendingOverflow = 0
         } else {
             let line = pending

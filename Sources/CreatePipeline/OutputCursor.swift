@@ -41,7 +41,9 @@ struct OutputCursor {
             let from = UnsafeRawPointer(lexer.base + start)
             let to = UnsafeMutableRawPointer(base + count)
             for offset in stride(from: 0, to: 32, by: 8) {
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                to.storeBytes(
+                    of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset,
+                    as: UInt64.self)
             }
         } else {
             (base + count).update(from: lexer.base + start, count: byteCount)
@@ -52,7 +54,9 @@ struct OutputCursor {
     /// Copies `byteCount` bytes between buffers that do not overlap. Most values and names
     /// are 8 to 32 bytes: a few word copies (the last one overlapping) instead of a call.
     @inline(__always)
-    private static func copy(_ source: UnsafePointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>, count byteCount: Int) {
+    private static func copy(
+        _ source: UnsafePointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>, count byteCount: Int
+    ) {
         guard byteCount >= 8, byteCount <= 32 else {
             destination.update(from: source, count: byteCount)
             return
@@ -61,11 +65,13 @@ struct OutputCursor {
         let to = UnsafeMutableRawPointer(destination)
         var offset = 0
         while offset + 8 < byteCount {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
             offset += 8
         }
         to.storeBytes(
-            of: from.loadUnaligned(fromByteOffset: byteCount - 8, as: UInt64.self), toByteOffset: byteCount - 8, as: UInt64.self)
+            of: from.loadUnaligned(fromByteOffset: byteCount - 8, as: UInt64.self), toByteOffset: byteCount - 8,
+            as: UInt64.self)
     }
 
     @inline(__always)

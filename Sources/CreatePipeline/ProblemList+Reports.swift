@@ -57,7 +57,9 @@ extension ProblemList {
     }
 
     /// An `@odata.type` string naming another type than the object's.
-    mutating func otherODataType(_ path: @autoclosure () -> String, of type: ComplexType, text: @autoclosure () -> String) {
+    mutating func otherODataType(
+        _ path: @autoclosure () -> String, of type: ComplexType, text: @autoclosure () -> String
+    ) {
         add(.invalidValue, path) {
             "'\($0)' must be '\(type.qualifiedName)' or '#\(type.qualifiedName)', not '\(text())'."
         }

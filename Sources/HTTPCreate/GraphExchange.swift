@@ -34,7 +34,8 @@ struct GraphExchange: Sendable {
     func created(_ entity: CreatedEntity, location: String) -> Response {
         var headers = headers
         headers[.location] = location
-        return Response(status: .created, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: entity.body)))
+        return Response(
+            status: .created, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: entity.body)))
     }
 
     /// The error in Graph's shape, with its status.

@@ -11,7 +11,7 @@ func isUTF8JSON(contentType: String?) -> Bool {
     guard let contentType else { return false }
     let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
     guard let mediaType = MediaType(from: parts[0].trimmingCharacters(in: .whitespaces)),
-          mediaType.type == .application, mediaType.subType == "json"
+        mediaType.type == .application, mediaType.subType == "json"
     else { return false }
     for parameter in parts.dropFirst() {
         let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -108,13 +108,17 @@ public struct UserSecurityProfilesEndpoint: Sendable {
     /// The answer to a request on the collection with a method other than POST.
     func methodNotAllowed(_ request: Request) -> Response {
         GraphExchange(request).failed(
-            .methodNotAllowed("\(request.method.rawValue) is not supported here; only POST creates a userSecurityProfile."),
+            .methodNotAllowed(
+                "\(request.method.rawValue) is not supported here; only POST creates a userSecurityProfile."),
             extraHeaders: [.allow: "POST"])
     }
 
     /// The answer to a request for any other path.
     func notFound(_ request: Request) -> Response {
-        GraphExchange(request).failed(.notFound("No resource at \(request.uri.path); userSecurityProfiles are created by POST /security/userSecurityProfiles."))
+        GraphExchange(request).failed(
+            .notFound(
+                "No resource at \(request.uri.path); userSecurityProfiles are created by POST /security/userSecurityProfiles."
+            ))
     }
 
     /// Handles one POST on the collection.
@@ -164,7 +168,9 @@ public struct UserSecurityProfilesEndpoint: Sendable {
         if idempotencyKey != nil {
             // A retry: build the entity again with the first create's time, so it is byte-identical.
             let first = keyedCreateTimes.firstTime(ofEntity: entity.id, proposing: exchange.time)
-            if first != exchange.time, case .created(let again) = create(body, exchange.context(basis: basis, eventTime: first)) {
+            if first != exchange.time,
+                case .created(let again) = create(body, exchange.context(basis: basis, eventTime: first))
+            {
                 entity = again
             }
         }

@@ -45,9 +45,11 @@ struct DerivedMetrics: Sendable {
         var next: [Int32: Gauge] = [:]
         for observation in partitions {
             guard let lag = observation.lag else { continue }
-            let gauge = lags.removeValue(forKey: observation.partition)
+            let gauge =
+                lags.removeValue(forKey: observation.partition)
                 ?? Gauge(
-                    label: Name.consumerLag, dimensions: [("topic", topic), ("partition", String(observation.partition))],
+                    label: Name.consumerLag,
+                    dimensions: [("topic", topic), ("partition", String(observation.partition))],
                     factory: factory)
             gauge.record(lag)
             next[observation.partition] = gauge

@@ -31,7 +31,8 @@ struct PartitionProgress: Sendable {
         for observation in observations {
             let hasLag = (observation.lag ?? 0) > 0
             if var entry = entries[observation.partition], hasLag,
-               entry.committedOffset == observation.committedOffset {
+                entry.committedOffset == observation.committedOffset
+            {
                 entry.lag = observation.lag
                 next[observation.partition] = entry
             } else {

@@ -79,7 +79,8 @@ public final class WorkerMonitor: Sendable {
             case .failure(let error): reasons.append(error.message)
             case .success(let consumer):
                 if let group = consumer.cgrp, group.state != "up" {
-                    reasons.append("the consumer is not connected to its group coordinator (group state \(group.state))")
+                    reasons.append(
+                        "the consumer is not connected to its group coordinator (group state \(group.state))")
                 } else if let group = consumer.cgrp, group.joinState != "steady" {
                     reasons.append("the consumer is joining its group (join state \(group.joinState))")
                 }
@@ -121,14 +122,16 @@ public final class WorkerMonitor: Sendable {
             // Never sooner than three statistics intervals, however long those are.
             if silence > max(stuckPartitionTimeout, statisticsInterval * 3) {
                 reasons.append(
-                    "no statistics from the consumer for \(silence.components.seconds) s: its polling thread is not polling")
+                    "no statistics from the consumer for \(silence.components.seconds) s: its polling thread is not polling"
+                )
             }
         }
         return HealthReport(
             check: .liveness, worker: health.rawValue, reasons: reasons,
             stuckPartitions: stuck.map {
-                .init(topic: worker.configuration.topics.input, partition: $0.partition, lag: $0.lag,
-                      secondsWithoutProgress: $0.secondsWithoutProgress)
+                .init(
+                    topic: worker.configuration.topics.input, partition: $0.partition, lag: $0.lag,
+                    secondsWithoutProgress: $0.secondsWithoutProgress)
             })
     }
 

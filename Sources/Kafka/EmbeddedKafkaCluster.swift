@@ -126,7 +126,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         rd_kafka_destroy(hostHandle)
     }
 
-    private func withCluster<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result {
+    private func withCluster<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result
+    {
         guard usage.enter() else { throw KafkaError.state("the embedded cluster is closed") }
         defer { usage.leave() }
         return try body(cluster)

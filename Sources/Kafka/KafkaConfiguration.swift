@@ -77,8 +77,9 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible {
     public mutating func merge(propertiesFile path: String) throws(KafkaError) {
         guard let file = fopen(path, "r") else {
             let reason = String(cString: strerror(errno))
-            throw KafkaError(code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
-                             message: "Cannot read properties file \"\(path)\": \(reason)", isRetriable: false)
+            throw KafkaError(
+                code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
+                message: "Cannot read properties file \"\(path)\": \(reason)", isRetriable: false)
         }
         defer { fclose(file) }
         var buffer: UnsafeMutablePointer<CChar>? = nil
@@ -91,14 +92,16 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible {
             let trimmed = Self.trim(Substring(line))
             if trimmed.isEmpty || trimmed.first == "#" || trimmed.first == "!" { continue }
             guard let separator = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
-                throw KafkaError(code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
-                                 message: "\(path):\(lineNumber): expected key=value", isRetriable: false)
+                throw KafkaError(
+                    code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
+                    message: "\(path):\(lineNumber): expected key=value", isRetriable: false)
             }
             let key = Self.trim(trimmed[..<separator])
             let value = Self.trim(trimmed[trimmed.index(after: separator)...])
             guard !key.isEmpty else {
-                throw KafkaError(code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
-                                 message: "\(path):\(lineNumber): empty key", isRetriable: false)
+                throw KafkaError(
+                    code: .invalidArg, name: "INVALID_PROPERTIES_FILE",
+                    message: "\(path):\(lineNumber): empty key", isRetriable: false)
             }
             self[String(key)] = String(value)
         }
@@ -107,7 +110,8 @@ public struct KafkaConfiguration: Sendable, CustomStringConvertible {
     private static func trim(_ text: Substring) -> Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
         guard let start = text.firstIndex(where: { !isSpace($0) }),
-              let end = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+            let end = text.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return text[start...end]
     }
 

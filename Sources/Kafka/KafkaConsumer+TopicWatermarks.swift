@@ -34,7 +34,8 @@ extension KafkaConsumer {
     public static func recordCount(
         topic: String, bootstrapServers: String, timeout: Duration = .seconds(10)
     ) throws(KafkaError) -> Int {
-        Int(try watermarks(topic: topic, bootstrapServers: bootstrapServers, timeout: timeout)
-            .reduce(0) { $0 + $1.high - $1.low })
+        Int(
+            try watermarks(topic: topic, bootstrapServers: bootstrapServers, timeout: timeout)
+                .reduce(0) { $0 + $1.high - $1.low })
     }
 }

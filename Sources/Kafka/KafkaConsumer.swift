@@ -173,7 +173,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         _ body: (borrowing KafkaMessageView) -> Void
     ) throws(KafkaError) -> Int {
         do {
-            return try pollMessages(maxMessages: maxMessages, timeout: timeout) { (message: borrowing KafkaMessageView) throws(Never) in
+            return try pollMessages(maxMessages: maxMessages, timeout: timeout) {
+                (message: borrowing KafkaMessageView) throws(Never) in
                 body(message)
             }
         } catch {
@@ -269,7 +270,9 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Asks the partition's leader for its low and high watermarks (not cached): the
     /// first offset kept and the offset the next record will get.
-    public func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+    public func watermarks(topic: String, partition: Int32, timeout: Duration) throws(KafkaError) -> (
+        low: Int64, high: Int64
+    ) {
         try withCore { (core) throws(KafkaError) in
             try core.watermarks(topic: topic, partition: partition, timeout: timeout)
         }
@@ -277,7 +280,9 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// The group's committed offsets for these partitions (asked of the coordinator);
     /// `TopicPartitionOffset.invalidOffset` (-1001) where nothing is committed.
-    public func committed(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+    public func committed(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
         try withCore { (core) throws(KafkaError) in try core.committed(partitions, timeout: timeout) }
     }
 

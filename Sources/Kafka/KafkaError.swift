@@ -160,8 +160,10 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// classification every caller of the Kafka layer uses.
     public var isTransient: Bool { !isFatal && (code.isTransient || isRetriable) }
 
-    public init(code: KafkaErrorCode, name: String? = nil, message: String? = nil,
-                isRetriable: Bool? = nil, isFatal: Bool = false) {
+    public init(
+        code: KafkaErrorCode, name: String? = nil, message: String? = nil,
+        isRetriable: Bool? = nil, isFatal: Bool = false
+    ) {
         self.code = code
         self.name = name ?? code.name
         self.message = message ?? String(cString: rd_kafka_err2str(code.cValue))
@@ -176,7 +178,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
             code: KafkaErrorCode(rd_kafka_error_code(error)),
             name: String(cString: rd_kafka_error_name(error)),
             message: String(cString: rd_kafka_error_string(error)),
-            isRetriable: rd_kafka_error_is_retriable(error) != 0 || KafkaErrorCode(rd_kafka_error_code(error)).isRetriable,
+            isRetriable: rd_kafka_error_is_retriable(error) != 0
+                || KafkaErrorCode(rd_kafka_error_code(error)).isRetriable,
             isFatal: rd_kafka_error_is_fatal(error) != 0
         )
     }

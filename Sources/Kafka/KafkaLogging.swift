@@ -33,15 +33,16 @@ public enum KafkaLogging {
     }
 
     /// librdkafka's `log_cb`, installed on every client's configuration.
-    static let callback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
-        client, severity, facility, text in
-        let line = KafkaLogLine(
-            severity: severity,
-            facility: facility.map { String(cString: $0) } ?? "",
-            client: client.map { String(cString: rd_kafka_name($0)) } ?? "",
-            message: SecretValues.redacting(text.map { String(cString: $0) } ?? ""))
-        KafkaLogging.deliver(line)
-    }
+    static let callback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void =
+        {
+            client, severity, facility, text in
+            let line = KafkaLogLine(
+                severity: severity,
+                facility: facility.map { String(cString: $0) } ?? "",
+                client: client.map { String(cString: rd_kafka_name($0)) } ?? "",
+                message: SecretValues.redacting(text.map { String(cString: $0) } ?? ""))
+            KafkaLogging.deliver(line)
+        }
 
     private static func deliver(_ line: KafkaLogLine) {
         if let handler = handler.withLock({ $0 }) {

@@ -109,8 +109,10 @@ public struct KafkaMessage: Sendable, Hashable {
         headers = view.headers
     }
 
-    public init(topic: String, partition: Int32, offset: Int64, timestampMilliseconds: Int64? = nil,
-                key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) {
+    public init(
+        topic: String, partition: Int32, offset: Int64, timestampMilliseconds: Int64? = nil,
+        key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []
+    ) {
         self.topic = topic
         self.partition = partition
         self.offset = offset

@@ -14,7 +14,8 @@ extension KafkaProducer {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
-                try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
+                try produce(
+                    topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
                 return
             } catch {
                 guard error.code == .queueFull, ContinuousClock.now < deadline else { throw error }

@@ -103,7 +103,8 @@ public final class KafkaProducer: @unchecked Sendable {
     ) throws(KafkaError) {
         try Self.withOptionalBytes(key) { (key) throws(KafkaError) in
             try Self.withOptionalBytes(value) { (value) throws(KafkaError) in
-                try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
+                try produce(
+                    topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
             }
         }
     }
@@ -113,7 +114,10 @@ public final class KafkaProducer: @unchecked Sendable {
     ) throws(KafkaError) {
         guard let bytes else { return try body(nil) }
         let result: Result<Void, KafkaError> = bytes.withUnsafeBytes { buffer in
-            do throws(KafkaError) { try body(buffer); return .success(()) } catch { return .failure(error) }
+            do throws(KafkaError) {
+                try body(buffer)
+                return .success(())
+            } catch { return .failure(error) }
         }
         try result.get()
     }

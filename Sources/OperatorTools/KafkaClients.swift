@@ -7,7 +7,8 @@ import class Foundation.FileHandle
 enum KafkaClients {
     /// A producer with the Kafka layer's defaults (`acks=all`, idempotence),
     /// its reports counted in `ledger`.
-    static func producer(_ kafka: KafkaConfiguration, ledger: DeliveryLedger) throws(OperatorToolError) -> KafkaProducer {
+    static func producer(_ kafka: KafkaConfiguration, ledger: DeliveryLedger) throws(OperatorToolError) -> KafkaProducer
+    {
         do {
             return try KafkaProducer(configuration: kafka.withoutConsumerOnlyProperties) { report in
                 ledger.record(report)
@@ -41,18 +42,24 @@ enum KafkaClients {
     static func retrying<Result>(
         _ body: () throws(KafkaError) -> Result
     ) throws(KafkaError) -> Result {
-        try retry.run(deadline: .now + patience, onRetry: { attempt in
-            FileHandle.standardError.write(Data("usp-worker: \(attempt.error); trying again in \(attempt.delay)\n".utf8))
-        }, body)
+        try retry.run(
+            deadline: .now + patience,
+            onRetry: { attempt in
+                FileHandle.standardError.write(
+                    Data("usp-worker: \(attempt.error); trying again in \(attempt.delay)\n".utf8))
+            }, body)
     }
 
     /// The topic's partition count; refuses a topic that does not exist, so
     /// that producing to it cannot create it with the broker's defaults.
     static func partitionCount(of topic: String, using consumer: KafkaConsumer) throws(OperatorToolError) -> Int32 {
         do {
-            return try retrying { () throws(KafkaError) in try consumer.partitionCount(topic: topic, timeout: .seconds(10)) }
+            return try retrying { () throws(KafkaError) in
+                try consumer.partitionCount(topic: topic, timeout: .seconds(10))
+            }
         } catch {
-            throw error.code.isUnknownTopicOrPartition ? .missingTopic(topic, error) : .kafka(error, while: "asking for \(topic)")
+            throw error.code.isUnknownTopicOrPartition
+                ? .missingTopic(topic, error) : .kafka(error, while: "asking for \(topic)")
         }
     }
 

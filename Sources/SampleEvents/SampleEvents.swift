@@ -11,7 +11,7 @@ public enum SampleEvents {
         for account in 0..<accountCount {
             accounts.append(
                 #"{"@odata.type":"microsoft.graph.userAccount","displayName":"User \#(index)-\#(account)","#
-                    + #""lastSeenDateTime":"2026-0\#(1 + account % 9)-1\#(index % 10)T0\#(index % 10):1\#(account):5\#(index % 10).\#(1000000 + index % 9000000)Z","#
+                    + #""lastSeenDateTime":"2026-0\#(1 + account % 9)-1\#(index % 10)T0\#(index % 10):1\#(account):5\#(index % 10).\#(1_000_000 + index % 9_000_000)Z","#
                     + #""riskScore":"\#(index % 100)","service":"Service \#(account)","signinName":"user\#(index)@contoso.com","status":"Active"}"#
             )
         }
@@ -47,8 +47,13 @@ public enum SampleEvents {
         let body: String =
             switch index % invalidKinds.count {
             case 0: valid.replacingFirst(#""azureTenantId":"tenant-\#(index % 7)","#, with: "")
-            case 1: valid.replacingFirst(#""riskScore":"\#(index % 100)","tags""#, with: #""riskScore":\#(index % 100),"tags""#)
-            case 2: valid.replacingFirst(#""displayName":"Profile"#, with: #""createdDateTime":"2021-02-29T00:00:00Z","displayName":"Profile"#)
+            case 1:
+                valid.replacingFirst(
+                    #""riskScore":"\#(index % 100)","tags""#, with: #""riskScore":\#(index % 100),"tags""#)
+            case 2:
+                valid.replacingFirst(
+                    #""displayName":"Profile"#,
+                    with: #""createdDateTime":"2021-02-29T00:00:00Z","displayName":"Profile"#)
             case 3: valid.replacingFirst(#""accounts":"#, with: #""id":"\#(index)","accounts":"#)
             case 4: "profile \(index), not JSON"
             case 5: valid.replacingFirst(#""tags":"#, with: #""color":"blue","tags":"#)

@@ -39,7 +39,9 @@ public struct TestKeys: Sendable {
                 "n": Base64URL.encode(modulus), "e": Base64URL.encode(exponent),
             ]
             guard let parameters = set.ec.parameters else { throw CocoaError(.coderInvalidValue) }
-            var ecKey = ["kty": "EC", "use": "sig", "crv": "P-256", "kid": set.ecKeyID, "x": parameters.x, "y": parameters.y]
+            var ecKey = [
+                "kty": "EC", "use": "sig", "crv": "P-256", "kid": set.ecKeyID, "x": parameters.x, "y": parameters.y,
+            ]
             if withAlgorithm {
                 rsaKey["alg"] = "RS256"
                 ecKey["alg"] = "ES256"

@@ -76,7 +76,9 @@ public struct TestTokens: Sendable {
 
     /// A token with any header, signed with HMAC-SHA256 under `secret` (an attacker's forgery
     /// when the secret is not the configured one).
-    public static func hmacSigned(header: String, claims: TestClaims = TestClaims(), secret: some DataProtocol) throws -> String {
+    public static func hmacSigned(header: String, claims: TestClaims = TestClaims(), secret: some DataProtocol) throws
+        -> String
+    {
         let input = "\(Base64URL.encode(header)).\(Base64URL.encode(try encode(claims)))"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(secret)))
         return "\(input).\(Base64URL.encode(Data(mac)))"

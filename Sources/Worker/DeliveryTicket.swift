@@ -7,7 +7,10 @@
 /// sequence number wraps after 2^40 records of one assignment; its window tells
 /// records apart modulo 2^40 (``PartitionWindow``), so the wrap is harmless.
 struct DeliveryTicket: Hashable, Sendable {
-    enum Kind: UInt64, Sendable { case entity = 0, deadLetter = 1 }
+    enum Kind: UInt64, Sendable {
+        case entity = 0
+        case deadLetter = 1
+    }
 
     var kind: Kind
     var slot: UInt32

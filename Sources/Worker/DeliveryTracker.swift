@@ -135,7 +135,7 @@ final class DeliveryTracker: @unchecked Sendable {
     func fail(_ ticket: DeliveryTicket) -> (partition: Int32, offset: Int64)? {
         locked {
             guard let partition = partitionOfSlot[ticket.slot],
-                  let offset = windows[ticket.slot]?.offset(sequence: ticket.sequence)
+                let offset = windows[ticket.slot]?.offset(sequence: ticket.sequence)
             else { return nil }
             windows[ticket.slot]!.fail(sequence: ticket.sequence)
             condition.broadcast()
@@ -155,7 +155,7 @@ final class DeliveryTracker: @unchecked Sendable {
             var result: [(Int32, Int64)] = []
             for (partition, slot) in slotOfPartition where partitions?.contains(partition) ?? true {
                 guard let offset = windows[slot]?.committableOffset,
-                      includingStored || offset != windows[slot]?.lastTakenOffset
+                    includingStored || offset != windows[slot]?.lastTakenOffset
                 else { continue }
                 result.append((partition, offset))
             }

@@ -133,13 +133,15 @@ final class GroupProgressWatcher: Sendable {
     private func retrying<Result>(
         _ doing: String, _ body: () throws(KafkaError) -> Result
     ) throws(KafkaError) -> Result {
-        try retry.run(isCancelled: { isStopRequested }, onRetry: { attempt in
-            logger.warning(
-                "\(doing) failed; trying again",
-                metadata: [
-                    "error": "\(attempt.error)", "attempt": "\(attempt.number)",
-                    "retry-in-ms": "\(attempt.delay.milliseconds)",
-                ])
-        }, body)
+        try retry.run(
+            isCancelled: { isStopRequested },
+            onRetry: { attempt in
+                logger.warning(
+                    "\(doing) failed; trying again",
+                    metadata: [
+                        "error": "\(attempt.error)", "attempt": "\(attempt.number)",
+                        "retry-in-ms": "\(attempt.delay.milliseconds)",
+                    ])
+            }, body)
     }
 }

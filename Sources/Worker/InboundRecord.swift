@@ -96,7 +96,7 @@ struct InboundRecord: Sendable {
     /// decoded as UTF-8; nil when absent or null.
     func headerValue(_ lowercasedName: String) -> String? {
         guard let span = headerSpans.first(where: { isNamed($0, lowercasedName) }),
-              let value = span.value
+            let value = span.value
         else { return nil }
         return String(decoding: storage[value], as: UTF8.self)
     }

@@ -98,8 +98,10 @@ struct RecordTranslator: Sendable {
             deadLetter: DeadLetterAttempt(error: error, shape: letter.shape))
     }
 
-    private func entityRecord(_ entity: CreatedEntity, context: CreateContext, inbound: InboundRecord) -> OutboundRecord {
-        let record = CreatedEntityRecord(entity: entity, requestID: context.requestID, requestHeader: inbound.headerValue)
+    private func entityRecord(_ entity: CreatedEntity, context: CreateContext, inbound: InboundRecord) -> OutboundRecord
+    {
+        let record = CreatedEntityRecord(
+            entity: entity, requestID: context.requestID, requestHeader: inbound.headerValue)
         return OutboundRecord(
             kind: .entity, topic: topics.output, key: record.key, value: record.value, headers: record.headers)
     }

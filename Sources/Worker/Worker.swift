@@ -280,8 +280,8 @@ final class WorkerLoop: Sendable {
         }
         // A dead letter too large for the producer or the topic: again, with less in it.
         if ticket.kind == .deadLetter, error.isAboutTheSize, let record = tracker.record(for: ticket),
-           let attempt = tracker.deadLetter(for: ticket),
-           let smaller = translator.smallerDeadLetter(for: record, after: attempt)
+            let attempt = tracker.deadLetter(for: ticket),
+            let smaller = translator.smallerDeadLetter(for: record, after: attempt)
         {
             logger.warning(
                 "dead letter refused for its size; publishing it with less in it",
@@ -320,7 +320,9 @@ final class WorkerLoop: Sendable {
             if !settled {
                 logger.warning(
                     "revoked partitions did not settle in time",
-                    metadata: ["error": "\(WorkerError.revokeTimedOut(configuration.shutdownTimeout, partitions: mine))"])
+                    metadata: [
+                        "error": "\(WorkerError.revokeTimedOut(configuration.shutdownTimeout, partitions: mine))"
+                    ])
             }
             // Committed here, before the partitions are released: their next
             // owner starts after the last acknowledged record.
@@ -335,7 +337,8 @@ final class WorkerLoop: Sendable {
         case .lost(let partitions):
             let mine = inputPartitions(partitions)
             tracker.remove(mine)
-            logger.warning("partitions lost; their uncommitted records will be redelivered", metadata: ["partitions": "\(mine)"])
+            logger.warning(
+                "partitions lost; their uncommitted records will be redelivered", metadata: ["partitions": "\(mine)"])
         }
     }
 

@@ -26,18 +26,24 @@ public struct WorkerError: Error, Sendable, CustomStringConvertible {
     static func unpublishable(topic: String, partition: Int32, offset: Int64, reason: String) -> WorkerError {
         WorkerError(
             code: .unpublishable,
-            message: "record \(topic)/\(partition)@\(offset) could be published neither as an entity nor as a dead letter (\(reason)); its partition was not committed past it")
+            message:
+                "record \(topic)/\(partition)@\(offset) could be published neither as an entity nor as a dead letter (\(reason)); its partition was not committed past it"
+        )
     }
 
     static func shutdownTimedOut(_ bound: Duration, inFlight: Int) -> WorkerError {
         WorkerError(
             code: .shutdownTimedOut,
-            message: "\(inFlight) records were still unacknowledged after the shutdown bound of \(bound); only their acknowledged prefix was committed")
+            message:
+                "\(inFlight) records were still unacknowledged after the shutdown bound of \(bound); only their acknowledged prefix was committed"
+        )
     }
 
     static func revokeTimedOut(_ bound: Duration, partitions: [Int32]) -> WorkerError {
         WorkerError(
             code: .revokeTimedOut,
-            message: "revoked partitions \(partitions) did not settle within \(bound); only their acknowledged prefix was committed")
+            message:
+                "revoked partitions \(partitions) did not settle within \(bound); only their acknowledged prefix was committed"
+        )
     }
 }

@@ -45,7 +45,10 @@ public final class WorkerMetrics: Sendable {
     }
 
     enum RebalanceKind: String, CaseIterable { case assigned, revoked, lost }
-    enum OutputKind: String, CaseIterable { case entity, deadLetter = "dead_letter" }
+    enum OutputKind: String, CaseIterable {
+        case entity
+        case deadLetter = "dead_letter"
+    }
 
     /// Measurements that go to `factory`.
     public init(factory: any MetricsFactory) {
@@ -56,12 +59,14 @@ public final class WorkerMetrics: Sendable {
         inFlight = Gauge(label: Name.inFlight, factory: factory)
         processing = Timer(label: Name.processing, factory: factory)
         publishing = Timer(label: Name.publishing, factory: factory)
-        rebalances = Dictionary(uniqueKeysWithValues: RebalanceKind.allCases.map {
-            ($0, Counter(label: Name.rebalances, dimensions: [("event", $0.rawValue)], factory: factory))
-        })
-        publishFailures = Dictionary(uniqueKeysWithValues: OutputKind.allCases.map {
-            ($0, Counter(label: Name.publishFailures, dimensions: [("output", $0.rawValue)], factory: factory))
-        })
+        rebalances = Dictionary(
+            uniqueKeysWithValues: RebalanceKind.allCases.map {
+                ($0, Counter(label: Name.rebalances, dimensions: [("event", $0.rawValue)], factory: factory))
+            })
+        publishFailures = Dictionary(
+            uniqueKeysWithValues: OutputKind.allCases.map {
+                ($0, Counter(label: Name.publishFailures, dimensions: [("output", $0.rawValue)], factory: factory))
+            })
     }
 
     /// Measurements that go nowhere (a worker nobody watches); each worker gets its

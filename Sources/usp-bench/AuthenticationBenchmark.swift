@@ -10,7 +10,8 @@ import SampleTokens
 struct AuthenticationBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
-        abstract: "Measures the bearer-token check per event: a token seen before, a token seen first, and the pipeline with and without the check.",
+        abstract:
+            "Measures the bearer-token check per event: a token seen before, a token seen first, and the pipeline with and without the check.",
         discussion: """
             Keys are made at start (RSA 2048, P-256, a 48-byte HS256 secret) and loaded from a JWKS \
             file and a secret file, as `usp-worker run --jwks-file … --hs256-secret-file …` does. \
@@ -34,7 +35,8 @@ struct AuthenticationBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let keys = try TestKeys()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("usp-bench-auth-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "usp-bench-auth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(try keys.jwks().utf8).write(to: folder.appendingPathComponent("jwks.json"))
@@ -56,7 +58,8 @@ struct AuthenticationBenchmark: AsyncParsableCommand {
         for (name, signer) in [("RS256", TestTokens.Signer.rsa), ("ES256", .ec), ("HS256", .secret)] {
             var fresh: [String] = []
             for index in 0..<distinct {
-                fresh.append("Bearer \(try await tokens.token(TestClaims(sub: "subject-\(index)"), signedWith: signer))")
+                fresh.append(
+                    "Bearer \(try await tokens.token(TestClaims(sub: "subject-\(index)"), signedWith: signer))")
             }
             // One pass: a second would find every token cached.
             let miss = Self.time(count: fresh.count, passes: 1) { Self.accepts(access, fresh[$0]) }
@@ -65,7 +68,9 @@ struct AuthenticationBenchmark: AsyncParsableCommand {
 
         let body = Array(
             String(decoding: SampleEvents.valid(0), as: UTF8.self)
-                .replacingOccurrences(of: #""azureTenantId":"tenant-0""#, with: #""azureTenantId":"\#(TestTokens.tenantA)""#)
+                .replacingOccurrences(
+                    of: #""azureTenantId":"tenant-0""#, with: #""azureTenantId":"\#(TestTokens.tenantA)""#
+                )
                 .utf8)
         let pipeline = CreatePipeline()
         let context = CreateContext(
@@ -91,7 +96,8 @@ struct AuthenticationBenchmark: AsyncParsableCommand {
             let micros = seconds / Double(count) * 1e6
             let rate = Double(count) / seconds
             let failed = failures == 0 ? "" : " (\(failures) refused!)"
-            return "  \(label): \(String(format: "%.2f", micros)) µs each, \(String(format: "%.0f", rate))/s over \(count)\(failed)"
+            return
+                "  \(label): \(String(format: "%.2f", micros)) µs each, \(String(format: "%.0f", rate))/s over \(count)\(failed)"
         }
     }
 

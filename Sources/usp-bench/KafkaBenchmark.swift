@@ -8,7 +8,10 @@ struct KafkaBenchmarkOptions: ParsableArguments {
     @Option(help: "Records to move.")
     var records = 1_000_000
 
-    @Option(help: "Partitions of each topic. The mock broker keeps at most 5 MiB (or 100,000 batches) per partition and drops the oldest: records × (value size + ~12 B record overhead) / partitions must stay below that.")
+    @Option(
+        help:
+            "Partitions of each topic. The mock broker keeps at most 5 MiB (or 100,000 batches) per partition and drops the oldest: records × (value size + ~12 B record overhead) / partitions must stay below that."
+    )
     var partitions: Int32 = 64
 
     @Option(help: "Value size in bytes (records carry no key).")
@@ -17,10 +20,14 @@ struct KafkaBenchmarkOptions: ParsableArguments {
     @Option(help: "Runs of each side, alternating kcat and Swift; the medians are compared.")
     var repeats = 3
 
-    @Option(name: .customLong("producer-property"), help: "A librdkafka property for the Swift producer, key=value (repeatable).")
+    @Option(
+        name: .customLong("producer-property"),
+        help: "A librdkafka property for the Swift producer, key=value (repeatable).")
     var producerProperties: [String] = []
 
-    @Option(name: .customLong("consumer-property"), help: "A librdkafka property for the Swift consumer, key=value (repeatable).")
+    @Option(
+        name: .customLong("consumer-property"),
+        help: "A librdkafka property for the Swift consumer, key=value (repeatable).")
     var consumerProperties: [String] = []
 
     func apply(_ properties: [String], to configuration: inout KafkaConfiguration) {
@@ -33,7 +40,9 @@ struct KafkaBenchmarkOptions: ParsableArguments {
     func validate() throws {
         let perPartition = Double(records) / Double(partitions) * Double(valueSize + 12)
         if perPartition > 4.5 * 1_048_576 {
-            throw ValidationError("≈\(Int(perPartition / 1_048_576)) MiB per partition exceeds the mock broker's 5 MiB retention; add partitions")
+            throw ValidationError(
+                "≈\(Int(perPartition / 1_048_576)) MiB per partition exceeds the mock broker's 5 MiB retention; add partitions"
+            )
         }
     }
 
@@ -60,7 +69,8 @@ struct Measurement {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// Prints every run and the medians, and the ratio of the medians.
@@ -71,7 +81,8 @@ func printComparison(swiftName: String, swift: [Double], kcatName: String, kcat:
     let kcatMedian = Measurement(name: kcatName + " (median)", records: records, seconds: median(kcat))
     print(swiftMedian.printed())
     print(kcatMedian.printed())
-    print(String(format: "ratio Swift time / kcat time: %.2f (target ≤ 1.25)", swiftMedian.seconds / kcatMedian.seconds))
+    print(
+        String(format: "ratio Swift time / kcat time: %.2f (target ≤ 1.25)", swiftMedian.seconds / kcatMedian.seconds))
 }
 
 /// Runs kcat, standard output to /dev/null, and returns its wall time.
@@ -92,7 +103,9 @@ func timeKcat(_ arguments: [String]) throws -> Double {
 
 /// Produces `records` records with the Swift producer; returns the time from creating
 /// the producer to the last delivery report (close included).
-func produceWithSwift(cluster: EmbeddedKafkaCluster, topic: String, options: KafkaBenchmarkOptions, roundRobin: Bool) throws -> Double {
+func produceWithSwift(cluster: EmbeddedKafkaCluster, topic: String, options: KafkaBenchmarkOptions, roundRobin: Bool)
+    throws -> Double
+{
     let delivered = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
     var configuration = KafkaConfiguration()
@@ -103,50 +116,62 @@ func produceWithSwift(cluster: EmbeddedKafkaCluster, topic: String, options: Kaf
     options.apply(options.producerProperties, to: &configuration)
     let values = (0..<1000).map { options.value($0) }
     let start = ContinuousClock.now
-    let producer = try KafkaProducer(configuration: configuration, onDelivery: { report in
-        delivered.wrappingAdd(1, ordering: .relaxed)
-        if report.errorCode != .noError { failed.wrappingAdd(1, ordering: .relaxed) }
-    })
+    let producer = try KafkaProducer(
+        configuration: configuration,
+        onDelivery: { report in
+            delivered.wrappingAdd(1, ordering: .relaxed)
+            if report.errorCode != .noError { failed.wrappingAdd(1, ordering: .relaxed) }
+        })
     var queueFullWaits = 0
     for index in 0..<options.records {
         let partition = roundRobin ? Int32(index % Int(options.partitions)) : nil
-        queueFullWaits += try produceWaitingWhenFull(producer, topic: topic, partition: partition, value: values[index % values.count], opaque: UInt64(index))
+        queueFullWaits += try produceWaitingWhenFull(
+            producer, topic: topic, partition: partition, value: values[index % values.count], opaque: UInt64(index))
     }
     let enqueued = ContinuousClock.now
     try producer.flush(timeout: .seconds(120))
     let flushed = ContinuousClock.now
     producer.close(timeout: .seconds(10))
     let elapsed = (ContinuousClock.now - start).seconds
-    print(String(format: "  Swift producer: enqueued in %.3f s (%d waits for a full queue), flushed in %.3f s, closed in %.3f s",
-                 (enqueued - start).seconds, queueFullWaits, (flushed - enqueued).seconds, (ContinuousClock.now - flushed).seconds))
+    print(
+        String(
+            format:
+                "  Swift producer: enqueued in %.3f s (%d waits for a full queue), flushed in %.3f s, closed in %.3f s",
+            (enqueued - start).seconds, queueFullWaits, (flushed - enqueued).seconds,
+            (ContinuousClock.now - flushed).seconds))
     guard delivered.load(ordering: .relaxed) == options.records, failed.load(ordering: .relaxed) == 0 else {
-        throw ValidationError("delivered \(delivered.load(ordering: .relaxed)), failed \(failed.load(ordering: .relaxed))")
+        throw ValidationError(
+            "delivered \(delivered.load(ordering: .relaxed)), failed \(failed.load(ordering: .relaxed))")
     }
     return elapsed
 }
 
-    /// Checks that the mock broker kept every record (it drops the oldest past its limits).
+/// Checks that the mock broker kept every record (it drops the oldest past its limits).
 func verifyRetained(cluster: EmbeddedKafkaCluster, topic: String, options: KafkaBenchmarkOptions) throws {
-        var configuration = KafkaConfiguration()
-        configuration.bootstrapServers = cluster.bootstrapServers
-        configuration.groupID = "watermarks"
-        let consumer = try KafkaConsumer(configuration: configuration)
-        var kept: Int64 = 0
-        var dropped: [Int32] = []
-        for partition in 0..<options.partitions {
-            let marks = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(10))
-            kept += marks.high - marks.low
-            if marks.low > 0 { dropped.append(partition) }
-        }
-        try consumer.close()
-        guard kept == options.records else {
-            throw ValidationError("the broker kept \(kept) of \(options.records) records (partitions that dropped their oldest records: \(dropped))")
-        }
+    var configuration = KafkaConfiguration()
+    configuration.bootstrapServers = cluster.bootstrapServers
+    configuration.groupID = "watermarks"
+    let consumer = try KafkaConsumer(configuration: configuration)
+    var kept: Int64 = 0
+    var dropped: [Int32] = []
+    for partition in 0..<options.partitions {
+        let marks = try consumer.watermarks(topic: topic, partition: partition, timeout: .seconds(10))
+        kept += marks.high - marks.low
+        if marks.low > 0 { dropped.append(partition) }
     }
+    try consumer.close()
+    guard kept == options.records else {
+        throw ValidationError(
+            "the broker kept \(kept) of \(options.records) records (partitions that dropped their oldest records: \(dropped))"
+        )
+    }
+}
 
 /// Produces one record; when librdkafka's queue is full, waits 1 ms for deliveries and retries.
 /// Returns how many times it waited.
-func produceWaitingWhenFull(_ producer: KafkaProducer, topic: String, partition: Int32?, value: [UInt8], opaque: UInt64) throws(KafkaError) -> Int {
+func produceWaitingWhenFull(_ producer: KafkaProducer, topic: String, partition: Int32?, value: [UInt8], opaque: UInt64)
+    throws(KafkaError) -> Int
+{
     var waits = 0
     while true {
         do throws(KafkaError) {
@@ -163,13 +188,14 @@ func produceWaitingWhenFull(_ producer: KafkaProducer, topic: String, partition:
 struct KafkaConsumeBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka-consume",
-        abstract: "Consumes records from the embedded cluster with the Swift consumer (borrowing poll, no copies) and with kcat, and compares.",
+        abstract:
+            "Consumes records from the embedded cluster with the Swift consumer (borrowing poll, no copies) and with kcat, and compares.",
         discussion: """
-        Both read the same topic, written beforehand by the Swift producer. Without --group
-        both read partitions directly (Swift: assign; kcat: its plain partition consumer,
-        -C -e -o beginning). With --group both join a fresh consumer group (Swift:
-        subscribe; kcat: -G), which adds the mock's ~3 s group join to both.
-        """
+            Both read the same topic, written beforehand by the Swift producer. Without --group
+            both read partitions directly (Swift: assign; kcat: its plain partition consumer,
+            -C -e -o beginning). With --group both join a fresh consumer group (Swift:
+            subscribe; kcat: -G), which adds the mock's ~3 s group join to both.
+            """
     )
 
     @OptionGroup var options: KafkaBenchmarkOptions
@@ -184,20 +210,27 @@ struct KafkaConsumeBenchmark: ParsableCommand {
         try cluster.createTopic(topic, partitions: options.partitions)
         let produceSeconds = try produceWithSwift(cluster: cluster, topic: topic, options: options, roundRobin: true)
         try verifyRetained(cluster: cluster, topic: topic, options: options)
-        print("loaded \(options.records) records of \(options.valueSize) B into \(options.partitions) partitions in \(String(format: "%.2f", produceSeconds)) s")
+        print(
+            "loaded \(options.records) records of \(options.valueSize) B into \(options.partitions) partitions in \(String(format: "%.2f", produceSeconds)) s"
+        )
 
         var kcatSeconds: [Double] = []
         var swiftSeconds: [Double] = []
         for _ in 0..<max(options.repeats, 1) {
-            let kcatArguments = group
-                ? ["-b", cluster.bootstrapServers, "-G", "kcat-bench-\(UUID().uuidString)", "-o", "beginning", "-e", "-q", topic]
+            let kcatArguments =
+                group
+                ? [
+                    "-b", cluster.bootstrapServers, "-G", "kcat-bench-\(UUID().uuidString)", "-o", "beginning", "-e",
+                    "-q", topic,
+                ]
                 : ["-C", "-b", cluster.bootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q"]
             kcatSeconds.append(try timeKcat(kcatArguments))
             swiftSeconds.append(try consumeWithSwift(cluster: cluster, topic: topic))
         }
         let mode = group ? "group" : "assigned partitions"
-        printComparison(swiftName: "Swift consumer, \(mode)", swift: swiftSeconds,
-                        kcatName: "kcat -C, \(mode)", kcat: kcatSeconds, records: options.records)
+        printComparison(
+            swiftName: "Swift consumer, \(mode)", swift: swiftSeconds,
+            kcatName: "kcat -C, \(mode)", kcat: kcatSeconds, records: options.records)
     }
 
     private func consumeWithSwift(cluster: EmbeddedKafkaCluster, topic: String) throws -> Double {
@@ -211,9 +244,10 @@ struct KafkaConsumeBenchmark: ParsableCommand {
         if group {
             try consumer.subscribe(topics: [topic])
         } else {
-            try consumer.assign((0..<options.partitions).map {
-                TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
-            })
+            try consumer.assign(
+                (0..<options.partitions).map {
+                    TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
+                })
         }
         var count = 0
         var bytes = 0
@@ -234,14 +268,15 @@ struct KafkaConsumeBenchmark: ParsableCommand {
 struct KafkaProduceBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka-produce",
-        abstract: "Produces records into the embedded cluster with the Swift producer and with kcat -P -l, each into its own fresh topic, and compares.",
+        abstract:
+            "Produces records into the embedded cluster with the Swift producer and with kcat -P -l, each into its own fresh topic, and compares.",
         discussion: """
-        Both send values without keys, spread over the partitions per message
-        (sticky.partitioning.linger.ms=0), with librdkafka's defaults plus the layer's
-        (Swift: idempotent, acks=all; kcat: acks=all). Times run from start to the last
-        acknowledgement (kcat exits after flushing). Every topic is checked afterwards:
-        the broker must have kept every record.
-        """
+            Both send values without keys, spread over the partitions per message
+            (sticky.partitioning.linger.ms=0), with librdkafka's defaults plus the layer's
+            (Swift: idempotent, acks=all; kcat: acks=all). Times run from start to the last
+            acknowledgement (kcat exits after flushing). Every topic is checked afterwards:
+            the broker must have kept every record.
+            """
     )
 
     @OptionGroup var options: KafkaBenchmarkOptions
@@ -261,7 +296,10 @@ struct KafkaProduceBenchmark: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: file) }
 
         func kcatArguments(_ topic: String) -> [String] {
-            ["-P", "-b", cluster.bootstrapServers, "-t", topic, "-X", "sticky.partitioning.linger.ms=0", "-l", file.path]
+            [
+                "-P", "-b", cluster.bootstrapServers, "-t", topic, "-X", "sticky.partitioning.linger.ms=0", "-l",
+                file.path,
+            ]
         }
         var kcatSeconds: [Double] = []
         var swiftSeconds: [Double] = []
@@ -271,12 +309,14 @@ struct KafkaProduceBenchmark: ParsableCommand {
             try cluster.createTopic(kcatTopic, partitions: options.partitions)
             try cluster.createTopic(swiftTopic, partitions: options.partitions)
             kcatSeconds.append(try timeKcat(kcatArguments(kcatTopic)))
-            swiftSeconds.append(try produceWithSwift(cluster: cluster, topic: swiftTopic, options: options, roundRobin: false))
+            swiftSeconds.append(
+                try produceWithSwift(cluster: cluster, topic: swiftTopic, options: options, roundRobin: false))
             try verifyRetained(cluster: cluster, topic: kcatTopic, options: options)
             try verifyRetained(cluster: cluster, topic: swiftTopic, options: options)
         }
-        printComparison(swiftName: "Swift producer", swift: swiftSeconds,
-                        kcatName: "kcat -P -l", kcat: kcatSeconds, records: options.records)
+        printComparison(
+            swiftName: "Swift producer", swift: swiftSeconds,
+            kcatName: "kcat -P -l", kcat: kcatSeconds, records: options.records)
     }
 }
 
@@ -294,10 +334,13 @@ struct KafkaScenario: ParsableCommand {
         let delivered = Atomic<Int>(0)
         var producerConfiguration = KafkaConfiguration()
         producerConfiguration.bootstrapServers = cluster.bootstrapServers
-        let producer = try KafkaProducer(configuration: producerConfiguration, onDelivery: { _ in delivered.wrappingAdd(1, ordering: .relaxed) })
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration, onDelivery: { _ in delivered.wrappingAdd(1, ordering: .relaxed) })
         for i in 0..<2000 {
-            try producer.produce(topic: "leak", key: i % 5 == 0 ? nil : Array("k\(i)".utf8), value: i % 7 == 0 ? nil : Array("v\(i)".utf8),
-                                 headers: [KafkaHeader(name: "h", value: [1, 2]), KafkaHeader(name: "n", value: nil)], opaque: UInt64(i))
+            try producer.produce(
+                topic: "leak", key: i % 5 == 0 ? nil : Array("k\(i)".utf8),
+                value: i % 7 == 0 ? nil : Array("v\(i)".utf8),
+                headers: [KafkaHeader(name: "h", value: [1, 2]), KafkaHeader(name: "n", value: nil)], opaque: UInt64(i))
         }
         cluster.pushRequestErrors(.produce, [.notEnoughReplicas])
         try producer.flush(timeout: .seconds(30))
@@ -310,13 +353,17 @@ struct KafkaScenario: ParsableCommand {
 
         // A producer closed from its own delivery thread.
         let selfClosing = Mutex<KafkaProducer?>(nil)
-        let closing = try KafkaProducer(configuration: producerConfiguration, onDelivery: { _ in
-            selfClosing.withLock { $0 }?.close(timeout: .seconds(1))
-        })
+        let closing = try KafkaProducer(
+            configuration: producerConfiguration,
+            onDelivery: { _ in
+                selfClosing.withLock { $0 }?.close(timeout: .seconds(1))
+            })
         selfClosing.withLock { $0 = closing }
         try closing.produce(topic: "leak", key: nil, value: [2], opaque: 0)
         let closeDeadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while (try? closing.produce(topic: "leak", key: nil, value: [3], opaque: 1)) != nil && ContinuousClock.now < closeDeadline {
+        while (try? closing.produce(topic: "leak", key: nil, value: [3], opaque: 1)) != nil
+            && ContinuousClock.now < closeDeadline
+        {
             usleep(10_000)
         }
         selfClosing.withLock { $0 = nil }
@@ -325,14 +372,20 @@ struct KafkaScenario: ParsableCommand {
         _ = try? KafkaProducer(configuration: KafkaConfiguration(["no.such": "x"]), onDelivery: { _ in })
         _ = try? KafkaConsumer(configuration: KafkaConfiguration(["acks": "bad", "group.id": "g"]))
 
-        var consumerConfiguration = KafkaConfiguration(["auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+        var consumerConfiguration = KafkaConfiguration([
+            "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+        ])
         consumerConfiguration.bootstrapServers = cluster.bootstrapServers
         consumerConfiguration.groupID = "leak-group"
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, onRebalance: { event, consumer in
-            if case .revoked(let partitions) = event {
-                try? consumer.commit(partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: 1) }, mode: .sync)
-            }
-        })
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration,
+            onRebalance: { event, consumer in
+                if case .revoked(let partitions) = event {
+                    try? consumer.commit(
+                        partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: 1) },
+                        mode: .sync)
+                }
+            })
         consumer.setErrorHandler { print("consumer error: \($0)") }
         try consumer.subscribe(topics: ["leak"])
         var count = 0

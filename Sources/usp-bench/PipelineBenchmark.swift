@@ -52,8 +52,9 @@ struct PipelineBenchmark: ParsableCommand {
         let valid = EventBuffer(mix.bodies.enumerated().filter { !mix.invalid[$0.offset] }.map(\.element))
         let pipeline = CreatePipeline()
 
-        print("pipeline: \(mix.count) events (\(valid.count) valid, \(mix.count - valid.count) invalid), "
-            + "\(mix.totalBytes / mix.count) bytes on average")
+        print(
+            "pipeline: \(mix.count) events (\(valid.count) valid, \(mix.count - valid.count) invalid), "
+                + "\(mix.totalBytes / mix.count) bytes on average")
         let mixResult = measure(mix, pipeline: pipeline)
         print(mixResult.line(label: "mix  "))
         let validResult = measure(valid, pipeline: pipeline)
@@ -63,8 +64,10 @@ struct PipelineBenchmark: ParsableCommand {
                 let before = count()
                 _ = runPass(buffer, pipeline: pipeline)
                 let allocations = count() - before
-                print("  \(label): \(String(format: "%.2f", Double(allocations) / Double(buffer.count))) heap allocations per event "
-                    + "(malloc, calloc, realloc, posix_memalign and aligned_alloc calls, counted by the preloaded counter)")
+                print(
+                    "  \(label): \(String(format: "%.2f", Double(allocations) / Double(buffer.count))) heap allocations per event "
+                        + "(malloc, calloc, realloc, posix_memalign and aligned_alloc calls, counted by the preloaded counter)"
+                )
             }
         } else {
             print("  allocations per event: not counted (see --help: preload the allocation counter)")
@@ -115,7 +118,8 @@ struct PipelineBenchmark: ParsableCommand {
             best = min(best, elapsed)
             bestCPU = min(bestCPU, Self.threadCPUTime() - cpuStart)
         }
-        return Measurement(events: buffer.count, bytes: buffer.totalBytes, best: best, bestCPU: bestCPU, created: created)
+        return Measurement(
+            events: buffer.count, bytes: buffer.totalBytes, best: best, bestCPU: bestCPU, created: created)
     }
 
     /// Creates every event of `buffer` once; returns how many were created.
@@ -215,14 +219,21 @@ struct EventGenerator {
         let hex = Array("0123456789abcdef")
         let characters = (0..<32).map { _ in hex[int(0...15)] }
         let text = String(characters)
-        let parts = [text.prefix(8), text.dropFirst(8).prefix(4), text.dropFirst(12).prefix(4), text.dropFirst(16).prefix(4), text.dropFirst(20)]
+        let parts = [
+            text.prefix(8), text.dropFirst(8).prefix(4), text.dropFirst(12).prefix(4), text.dropFirst(16).prefix(4),
+            text.dropFirst(20),
+        ]
         return parts.joined(separator: "-")
     }
 
     private mutating func date() -> String {
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", int(2015...2025), int(1...12), int(1...28), int(0...23), int(0...59), int(0...59))
+        let base = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", int(2015...2025), int(1...12), int(1...28), int(0...23),
+            int(0...59), int(0...59))
         let fraction = int(0...2) == 0 ? "" : "." + String(int(1_000_000...9_999_999))
-        let offset = int(0...1) == 0 ? "Z" : String(format: "%@%02d:%02d", int(0...1) == 0 ? "+" : "-", int(0...12), [0, 30, 45][int(0...2)])
+        let offset =
+            int(0...1) == 0
+            ? "Z" : String(format: "%@%02d:%02d", int(0...1) == 0 ? "+" : "-", int(0...12), [0, 30, 45][int(0...2)])
         return base + fraction + offset
     }
 
@@ -234,11 +245,14 @@ struct EventGenerator {
     mutating func next() -> (body: [UInt8], isInvalid: Bool) {
         let accounts = (0..<int(1...5)).map { _ in account() }.joined(separator: ",")
         let tags = (0..<int(0...4)).map { _ in "\"\(words(1...2))\"" }.joined(separator: ",")
-        var body = ##"{"@odata.type":"#microsoft.graph.userSecurityProfile","accounts":[\##(accounts)],"azureSubscriptionId":"\##(guid())","azureTenantId":"\##(guid())","displayName":"\##(words(1...4))","riskScore":"\##(int(0...100))","tags":[\##(tags)],"userPrincipalName":"\##(words(1...1))@contoso.com","vendorInformation":{"@odata.type":"microsoft.graph.securityVendorInformation","provider":"\##(words(1...2))","providerVersion":"\##(int(1...9)).\##(int(0...99))","subProvider":"\##(words(1...2))","vendor":"Microsoft"}}"##
+        var body =
+            ##"{"@odata.type":"#microsoft.graph.userSecurityProfile","accounts":[\##(accounts)],"azureSubscriptionId":"\##(guid())","azureTenantId":"\##(guid())","displayName":"\##(words(1...4))","riskScore":"\##(int(0...100))","tags":[\##(tags)],"userPrincipalName":"\##(words(1...1))@contoso.com","vendorInformation":{"@odata.type":"microsoft.graph.securityVendorInformation","provider":"\##(words(1...2))","providerVersion":"\##(int(1...9)).\##(int(0...99))","subProvider":"\##(words(1...2))","vendor":"Microsoft"}}"##
         guard int(0...9) == 0 else { return (Array(body.utf8), false) }
         switch int(0...6) {
         case 0: body = body.replacingOccurrences(of: #""riskScore":"#, with: #""lastSeen":"x","riskScore":"#)
-        case 1: body = body.replacingOccurrences(of: #""lastSeenDateTime":"20"#, with: #""lastSeenDateTime":"2021-02-29T00:00:00Z","x":"20"#)
+        case 1:
+            body = body.replacingOccurrences(
+                of: #""lastSeenDateTime":"20"#, with: #""lastSeenDateTime":"2021-02-29T00:00:00Z","x":"20"#)
         case 2: body = body.replacingOccurrences(of: #"{"@odata.type":"#, with: #"{"id":"1","@odata.type":"#)
         case 3: body = body.replacingOccurrences(of: #""azureTenantId":""#, with: #""azureTenantId":null,"t":""#)
         case 4: body += "}"

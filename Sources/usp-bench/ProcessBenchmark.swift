@@ -57,7 +57,9 @@ struct ProcessBenchmark: ParsableCommand {
         if let compareWorker {
             commands.append(Command(name: "usp-worker process (--compare-worker)", executable: compareWorker))
         }
-        print("process: \(events) events (one in ten invalid), \(input.count / events) bytes a line on average, \(input.count) bytes")
+        print(
+            "process: \(events) events (one in ten invalid), \(input.count / events) bytes a line on average, \(input.count) bytes"
+        )
         print("load average before: \(Self.loadAverage())")
         for command in commands { print("  \(command.name): \(command.executable)") }
 
@@ -65,7 +67,8 @@ struct ProcessBenchmark: ParsableCommand {
         var inProcess: [Timing] = []
         for run in 1...runs {
             for (index, command) in commands.enumerated() {
-                let timing = try command.time(input: inputPath, errors: directory.appendingPathComponent("errors").path, events: events)
+                let timing = try command.time(
+                    input: inputPath, errors: directory.appendingPathComponent("errors").path, events: events)
                 times[index].append(timing)
                 print("  run \(run): \(command.name): \(timing.printed(events: events))")
             }
@@ -82,12 +85,16 @@ struct ProcessBenchmark: ParsableCommand {
         }
         print("  pipeline alone, in process: \(pipelineMedian.printed(events: events))")
         let processMedian = Timing.median(times[0])
-        print(String(format: "usp-worker process / pipeline alone, wall time: %.2f", processMedian.wall / pipelineMedian.wall))
+        print(
+            String(
+                format: "usp-worker process / pipeline alone, wall time: %.2f", processMedian.wall / pipelineMedian.wall
+            ))
         if commands.count > 1 {
             let compareMedian = Timing.median(times[1])
-            print(String(
-                format: "usp-worker process speed-up over --compare-worker, wall time: %.2f×; CPU time: %.2f×",
-                compareMedian.wall / processMedian.wall, compareMedian.cpu / processMedian.cpu))
+            print(
+                String(
+                    format: "usp-worker process speed-up over --compare-worker, wall time: %.2f×; CPU time: %.2f×",
+                    compareMedian.wall / processMedian.wall, compareMedian.cpu / processMedian.cpu))
         }
     }
 
@@ -112,7 +119,8 @@ struct ProcessBenchmark: ParsableCommand {
             var offset = 0
             while offset < bytes.count {  // in 1 MiB chunks, emptying the outputs, as the command does
                 let end = min(offset + (1 << 20), bytes.count)
-                processor.consume(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), entities: &entities, rejections: &rejections)
+                processor.consume(
+                    UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), entities: &entities, rejections: &rejections)
                 entities.removeAll(keepingCapacity: true)
                 rejections.removeAll(keepingCapacity: true)
                 offset = end
@@ -124,7 +132,8 @@ struct ProcessBenchmark: ParsableCommand {
     }
 
     static func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(
+            separator: " ") ?? "unknown"
     }
 
     struct Timing {
@@ -132,7 +141,9 @@ struct ProcessBenchmark: ParsableCommand {
         var cpu: Double
 
         func printed(events: Int) -> String {
-            String(format: "%.3f s, %.0f events/s (CPU %.3f s, %.0f events per CPU second)", wall, Double(events) / wall, cpu, Double(events) / cpu)
+            String(
+                format: "%.3f s, %.0f events/s (CPU %.3f s, %.0f events per CPU second)", wall, Double(events) / wall,
+                cpu, Double(events) / cpu)
         }
 
         static func median(_ timings: [Timing]) -> Timing {

@@ -1,4 +1,5 @@
 import ArgumentParser
+
 import struct Foundation.URL
 
 /// `usp-bench`: throughput benchmarks that print their figures.
@@ -8,7 +9,8 @@ struct USPBench: AsyncParsableCommand {
         commandName: "usp-bench",
         abstract: "Benchmarks for the create pipeline, the bearer-token check, the Kafka layer and the worker.",
         subcommands: [
-            PipelineBenchmark.self, ProcessBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self, KafkaScenario.self,
+            PipelineBenchmark.self, ProcessBenchmark.self, KafkaConsumeBenchmark.self, KafkaProduceBenchmark.self,
+            KafkaScenario.self,
             WorkerBenchmark.self, AuthenticationBenchmark.self,
         ]
     )

@@ -63,7 +63,8 @@ struct WorkerBenchmark: ParsableCommand {
         print("pipeline alone: \(Int(pipelineRate)) events/s on one core")
 
         let (workerWall, peakKiB) = try runWorker(bootstrap: cluster.bootstrapServers)
-        let workerSpan = try timestampSpan(topics: ["output", "dlq"], count: events, bootstrap: cluster.bootstrapServers)
+        let workerSpan = try timestampSpan(
+            topics: ["output", "dlq"], count: events, bootstrap: cluster.bootstrapServers)
         let workerRate = Double(events) / workerSpan
         let relayRate = Double(events) / relaySpan
         print("worker: wall \(rate(events, workerWall)) (group join included); steady \(rate(events, workerSpan))")
@@ -124,13 +125,14 @@ struct WorkerBenchmark: ParsableCommand {
         let executable = worker ?? siblingUSPWorker()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "run", "--brokers", bootstrap, "--group", "bench", "--input-topic", "input",
-            "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
-            "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
-            // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
-            "--auth", "none", "--no-http-create",
-        ] + workerArguments
+        process.arguments =
+            [
+                "run", "--brokers", bootstrap, "--group", "bench", "--input-topic", "input",
+                "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
+                "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
+                // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
+                "--auth", "none", "--no-http-create",
+            ] + workerArguments
         let start = ContinuousClock.now
         try process.run()
         var peakKiB = 0
@@ -139,7 +141,9 @@ struct WorkerBenchmark: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let wall = start.duration(to: .now).seconds
-        guard process.terminationStatus == 0 else { throw ValidationError("the worker exited \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("the worker exited \(process.terminationStatus)")
+        }
         return (wall, peakKiB)
     }
 
@@ -218,13 +222,15 @@ private func shell(_ command: String) throws {
     process.arguments = ["-c", command]
     try process.run()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw ValidationError("'\(command)' exited \(process.terminationStatus)") }
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("'\(command)' exited \(process.terminationStatus)")
+    }
 }
 
 /// VmHWM (peak resident set) of a running process, from /proc.
 private func peakResidentKiB(of pid: Int32) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
     else { return nil }
     return Int(line.split(separator: " ").dropFirst().first ?? "")
 }

@@ -15,7 +15,10 @@ struct AuthenticationOptions: ParsableArguments {
         case none
     }
 
-    @Option(help: "jwt: each event must carry a valid bearer token (the default); none: trust whoever may write to the input topic (env USP_AUTH).")
+    @Option(
+        help:
+            "jwt: each event must carry a valid bearer token (the default); none: trust whoever may write to the input topic (env USP_AUTH)."
+    )
     var auth: Mode?
 
     @Option(help: "JWKS endpoint of the token issuer (RS256, ES256 keys), https (env USP_JWKS_URL).")
@@ -24,19 +27,30 @@ struct AuthenticationOptions: ParsableArguments {
     @Option(help: "JWKS file (RS256, ES256 keys), reloaded when it changes (env USP_JWKS_FILE).")
     var jwksFile: String?
 
-    @Option(name: .customLong("hs256-secret-file"), help: "File holding the HS256 shared secret, at least 32 bytes (env USP_HS256_SECRET_FILE).")
+    @Option(
+        name: .customLong("hs256-secret-file"),
+        help: "File holding the HS256 shared secret, at least 32 bytes (env USP_HS256_SECRET_FILE).")
     var hs256SecretFile: String?
 
-    @Option(help: ArgumentHelp("Accepted token issuer (iss); repeatable; {tenantid} stands for the token's tid (env USP_ISSUER, comma-separated).", valueName: "iss"))
+    @Option(
+        help: ArgumentHelp(
+            "Accepted token issuer (iss); repeatable; {tenantid} stands for the token's tid (env USP_ISSUER, comma-separated).",
+            valueName: "iss"))
     var issuer: [String] = []
 
-    @Option(help: ArgumentHelp("Accepted token audience (aud): this service's application id or URI; repeatable (env USP_AUDIENCE, comma-separated).", valueName: "aud"))
+    @Option(
+        help: ArgumentHelp(
+            "Accepted token audience (aud): this service's application id or URI; repeatable (env USP_AUDIENCE, comma-separated).",
+            valueName: "aud"))
     var audience: [String] = []
 
     @Option(help: "Seconds exp and nbf may be off the local clock (env USP_CLOCK_SKEW; default 60).")
     var clockSkew: Int?
 
-    @Option(help: ArgumentHelp("JSON file of the tenants and vendors each caller may write for, reloaded when it changes (env USP_TENANT_ALLOW_LIST).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "JSON file of the tenants and vendors each caller may write for, reloaded when it changes (env USP_TENANT_ALLOW_LIST).",
+            valueName: "file"))
     var tenantAllowList: String?
 
     var mode: Mode {
@@ -50,13 +64,17 @@ struct AuthenticationOptions: ParsableArguments {
             // Token settings with `none` would suggest tokens are checked: refuse the mix.
             let given = tokenSettingsGiven
             guard given.isEmpty else {
-                throw ValidationError("--auth none checks no token, yet \(given.joined(separator: ", ")) given: remove them, or use --auth jwt")
+                throw ValidationError(
+                    "--auth none checks no token, yet \(given.joined(separator: ", ")) given: remove them, or use --auth jwt"
+                )
             }
             return nil
         }
         var configuration = AuthenticationConfiguration()
         if let text = jwksURL ?? environment("JWKS_URL") {
-            guard let url = URL(string: text), url.host != nil else { throw ValidationError("--jwks-url: not a URL: \(text)") }
+            guard let url = URL(string: text), url.host != nil else {
+                throw ValidationError("--jwks-url: not a URL: \(text)")
+            }
             configuration.jwksURL = url
         }
         configuration.jwksFile = jwksFile ?? environment("JWKS_FILE")
@@ -92,7 +110,8 @@ struct AuthenticationOptions: ParsableArguments {
     private var tokenSettingsGiven: [String] {
         let settings: [(String, Bool, String)] = [
             ("--jwks-url", jwksURL != nil, "JWKS_URL"), ("--jwks-file", jwksFile != nil, "JWKS_FILE"),
-            ("--hs256-secret-file", hs256SecretFile != nil, "HS256_SECRET_FILE"), ("--issuer", !issuer.isEmpty, "ISSUER"),
+            ("--hs256-secret-file", hs256SecretFile != nil, "HS256_SECRET_FILE"),
+            ("--issuer", !issuer.isEmpty, "ISSUER"),
             ("--audience", !audience.isEmpty, "AUDIENCE"), ("--clock-skew", clockSkew != nil, "CLOCK_SKEW"),
             ("--tenant-allow-list", tenantAllowList != nil, "TENANT_ALLOW_LIST"),
         ]

@@ -19,24 +19,31 @@ struct BackfillCommand: ParsableCommand {
             message names the line).
             """)
 
-    @Option(help: ArgumentHelp("The JSON-lines file, plain or gzip (recognised by its content); - for standard input.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The JSON-lines file, plain or gzip (recognised by its content); - for standard input.", valueName: "path"))
     var input: String
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var topics: TopicOptions
 
-    @Option(help: "Lines longer than this many bytes are not produced, as the worker would refuse them (env USP_MAX_BODY_SIZE).")
+    @Option(
+        help:
+            "Lines longer than this many bytes are not produced, as the worker would refuse them (env USP_MAX_BODY_SIZE)."
+    )
     var maxBodySize: Int?
 
     @OptionGroup var tool: OperatorToolOptions
 
     func run() throws {
-        let limit = try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self) ?? CreatePipeline.defaultMaximumBodySize
+        let limit =
+            try maxBodySize ?? environment("MAX_BODY_SIZE", as: Int.self) ?? CreatePipeline.defaultMaximumBodySize
         guard limit > 0 else { throw ValidationError("--max-body-size must be positive") }
         var configuration = BackfillConfiguration(
             input: input, topic: topics.topics.input, kafka: try kafka.kafkaConfiguration(), maximumLineSize: limit,
             extraHeaders: try tool.extraHeaders())
-        let summary = try tool.run("backfill") { (interval, report: (BackfillProgress) -> Void) throws(OperatorToolError) in
+        let summary = try tool.run("backfill") {
+            (interval, report: (BackfillProgress) -> Void) throws(OperatorToolError) in
             configuration.progressInterval = interval
             return try Backfill.run(configuration, progress: report)
         }

@@ -1,12 +1,12 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `usp-worker broker`: the embedded cluster alone, for trying the worker,
 /// kcat or any Kafka client on loopback without a real cluster.
@@ -37,7 +37,9 @@ struct BrokerCommand: AsyncParsableCommand {
             try cluster.createTopic(topic, partitions: partitions)
         }
         print(cluster.bootstrapServers)
-        print("topics: \(names.input), \(names.output), \(names.deadLetter) (\(partitions) partitions each); Ctrl-C stops")
+        print(
+            "topics: \(names.input), \(names.output), \(names.deadLetter) (\(partitions) partitions each); Ctrl-C stops"
+        )
         // Scripts read the address from a pipe or a file while the cluster runs
         // (fflush(NULL) flushes every stream, standard output among them).
         fflush(nil)

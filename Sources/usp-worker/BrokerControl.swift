@@ -41,7 +41,8 @@ enum BrokerControl: Equatable {
             return .createTopic(words[1], partitions: partitions)
         default:
             throw BrokerControlError(
-                "unknown command \"\(line)\": down <id|all>, up <id|all>, rtt <id|all> <ms>, create <topic> <partitions>")
+                "unknown command \"\(line)\": down <id|all>, up <id|all>, rtt <id|all> <ms>, create <topic> <partitions>"
+            )
         }
     }
 

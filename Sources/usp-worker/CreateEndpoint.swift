@@ -33,7 +33,8 @@ struct CreateEndpoint {
         }
         endpoint = UserSecurityProfilesEndpoint(
             publisher: publisher,
-            configuration: .init(maximumBodySize: worker.maximumBodySize, idempotencyWindow: settings.idempotencyWindow),
+            configuration: .init(
+                maximumBodySize: worker.maximumBodySize, idempotencyWindow: settings.idempotencyWindow),
             authorizer: authorizer)
     }
 
@@ -42,4 +43,3 @@ struct CreateEndpoint {
         .init(additionalChannelHandlers: [LingeringCloseHandler()])
     }
 }
-

@@ -53,9 +53,13 @@ struct DemoCommand: AsyncParsableCommand {
         print("\n== \(deadLetters.count) dead letters on \(topics.deadLetter)")
         for record in deadLetters {
             let header = { (name: String) in
-                record.headers.first { $0.name == name }.flatMap { $0.value }.map { String(decoding: $0, as: UTF8.self) } ?? "-"
+                record.headers.first { $0.name == name }.flatMap { $0.value }.map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? "-"
             }
-            print("\(header("source-topic"))/\(header("source-partition"))@\(header("source-offset")) \(header("error-status")) \(header("error-code")): \(header("error"))")
+            print(
+                "\(header("source-topic"))/\(header("source-partition"))@\(header("source-offset")) \(header("error-status")) \(header("error-code")): \(header("error"))"
+            )
         }
         print("\nsummary: \(summary)")
     }

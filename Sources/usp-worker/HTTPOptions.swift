@@ -1,10 +1,13 @@
 import ArgumentParser
-import Logging
 import HTTPListener
+import Logging
 
 /// The HTTP listener's flags: `/metrics`, `/livez`, `/readyz` and `POST /security/userSecurityProfiles`.
 struct HTTPOptions: ParsableArguments {
-    @Option(help: "Port of the HTTP listener for /metrics, /livez and /readyz; 0 lets the system choose (env USP_HTTP_PORT; default 8080).")
+    @Option(
+        help:
+            "Port of the HTTP listener for /metrics, /livez and /readyz; 0 lets the system choose (env USP_HTTP_PORT; default 8080)."
+    )
     var httpPort: Int?
 
     @Option(help: "Address the HTTP listener binds (env USP_HTTP_HOST; default 0.0.0.0, every interface).")
@@ -13,34 +16,48 @@ struct HTTPOptions: ParsableArguments {
     @Flag(help: "Run without the HTTP listener (env USP_NO_HTTP=true).")
     var noHttp = false
 
-    @Option(help: ArgumentHelp(
-        "PEM file of the listener's certificate chain (server certificate first): serve HTTPS instead of HTTP; "
-            + "read again when it changes (env USP_HTTP_TLS_CERTIFICATE; needs --http-tls-key).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the listener's certificate chain (server certificate first): serve HTTPS instead of HTTP; "
+                + "read again when it changes (env USP_HTTP_TLS_CERTIFICATE; needs --http-tls-key).",
+            valueName: "path"))
     var httpTlsCertificate: String?
 
-    @Option(help: ArgumentHelp(
-        "PEM file of the listener's private key, unencrypted; read again when it changes "
-            + "(env USP_HTTP_TLS_KEY; needs --http-tls-certificate).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the listener's private key, unencrypted; read again when it changes "
+                + "(env USP_HTTP_TLS_KEY; needs --http-tls-certificate).",
+            valueName: "path"))
     var httpTlsKey: String?
 
-    @Option(help: "Seconds an assigned partition may have lag without its committed offset moving before /livez fails (env USP_STUCK_PARTITION_TIMEOUT; default 300).")
+    @Option(
+        help:
+            "Seconds an assigned partition may have lag without its committed offset moving before /livez fails (env USP_STUCK_PARTITION_TIMEOUT; default 300)."
+    )
     var stuckPartitionTimeout: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Serve POST /security/userSecurityProfiles on the listener (env USP_HTTP_CREATE=false turns it off).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Serve POST /security/userSecurityProfiles on the listener (env USP_HTTP_CREATE=false turns it off).")
     var httpCreate = true
 
-    @Flag(help: ArgumentHelp(
-        "With --auth none, serve POST /security/userSecurityProfiles anyway: anyone who can reach the port may "
-            + "then create profiles in any tenant (env USP_ALLOW_UNAUTHENTICATED_HTTP_CREATE=true). Without it, "
-            + "--auth none with the endpoint on refuses to start."))
+    @Flag(
+        help: ArgumentHelp(
+            "With --auth none, serve POST /security/userSecurityProfiles anyway: anyone who can reach the port may "
+                + "then create profiles in any tenant (env USP_ALLOW_UNAUTHENTICATED_HTTP_CREATE=true). Without it, "
+                + "--auth none with the endpoint on refuses to start."))
     var allowUnauthenticatedHttpCreate = false
 
-    @Option(help: "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503, or 504 when it may have been written (env USP_PUBLISH_TIMEOUT_MS; default 5000).")
+    @Option(
+        help:
+            "Milliseconds an HTTP-created entity may wait for the brokers' acknowledgement before the request gets 503, or 504 when it may have been written (env USP_PUBLISH_TIMEOUT_MS; default 5000)."
+    )
     var publishTimeoutMs: Int?
 
-    @Option(help: "Idempotency-Key creates whose first time is remembered, so retries are byte-identical (env USP_IDEMPOTENCY_WINDOW; default 100000).")
+    @Option(
+        help:
+            "Idempotency-Key creates whose first time is remembered, so retries are byte-identical (env USP_IDEMPOTENCY_WINDOW; default 100000)."
+    )
     var idempotencyWindow: Int?
 
     /// What to listen on, or nil when the listener is off.

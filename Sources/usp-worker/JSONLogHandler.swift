@@ -25,7 +25,10 @@ struct JSONLogHandler: LogHandler {
         var line = "{"
         appendString(&line, "time")
         line += ":"
-        appendString(&line, ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+        appendString(
+            &line,
+            ISO8601DateFormatter.string(
+                from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
         appendField(&line, "level", event.level.rawValue)
         appendField(&line, "label", label)
         appendField(&line, "message", event.message.description)

@@ -10,10 +10,15 @@ struct KafkaOptions: ParsableArguments {
 
     @Option(
         name: .customLong("kafka-property"),
-        help: ArgumentHelp("Any librdkafka property, key=value; repeatable (env USP_KAFKA_PROPERTIES, comma-separated).", valueName: "key=value"))
+        help: ArgumentHelp(
+            "Any librdkafka property, key=value; repeatable (env USP_KAFKA_PROPERTIES, comma-separated).",
+            valueName: "key=value"))
     var kafkaProperties: [String] = []
 
-    @Option(help: "A Java-style properties file of librdkafka properties, for secrets kept off the command line (env USP_KAFKA_PROPERTIES_FILE).")
+    @Option(
+        help:
+            "A Java-style properties file of librdkafka properties, for secrets kept off the command line (env USP_KAFKA_PROPERTIES_FILE)."
+    )
     var kafkaPropertiesFile: String?
 
     /// The librdkafka configuration: the file first, then `--kafka-property`, then `--brokers`.

@@ -8,9 +8,10 @@ import class Foundation.FileManager
 /// Flags `backfill` and `replay` share: the token their records carry, and
 /// how often progress is printed when standard error is not a terminal.
 struct OperatorToolOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "A file holding a bearer token; every record produced carries `authorization: Bearer <token>`, for workers that verify tokens (env USP_BEARER_TOKEN_FILE). The token is never printed.",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A file holding a bearer token; every record produced carries `authorization: Bearer <token>`, for workers that verify tokens (env USP_BEARER_TOKEN_FILE). The token is never printed.",
+            valueName: "path"))
     var bearerTokenFile: String?
 
     @Option(help: "Seconds between progress lines when standard error is not a terminal (env USP_PROGRESS_INTERVAL).")

@@ -49,7 +49,8 @@ struct ProcessCommand: ParsableCommand {
         }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
 
-        var processor = LineProcessor(pipeline: CreatePipeline(maximumBodySize: maxBodySize), inputName: input ?? "stdin")
+        var processor = LineProcessor(
+            pipeline: CreatePipeline(maximumBodySize: maxBodySize), inputName: input ?? "stdin")
         var entities: [UInt8] = []
         var rejections: [UInt8] = []
         entities.reserveCapacity(Self.flushThreshold * 2)
@@ -63,7 +64,8 @@ struct ProcessCommand: ParsableCommand {
                 throw Self.failure("cannot read \(input ?? "standard input"): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            processor.consume(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), entities: &entities, rejections: &rejections)
+            processor.consume(
+                UnsafeRawBufferPointer(rebasing: chunk[0..<count]), entities: &entities, rejections: &rejections)
             if entities.count >= Self.flushThreshold { try Self.flush(&entities, to: STDOUT_FILENO) }
             if rejections.count >= Self.flushThreshold { try Self.flush(&rejections, to: STDERR_FILENO) }
         }

@@ -5,7 +5,8 @@ import OperatorTools
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Send dead letters back to the inbound topic: original key, value and headers, error headers removed.",
+        abstract:
+            "Send dead letters back to the inbound topic: original key, value and headers, error headers removed.",
         discussion: """
             Reads the dead-letter topic from the replay group's committed offsets (the earliest \
             offset for a new group) to the end offsets it has at start, sends the letters the \
@@ -29,15 +30,22 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(
         name: .customLong("error-code"),
-        help: ArgumentHelp("Replay only letters with this error-code (BadRequest, RequestEntityTooLarge, EntityNotPublished, …); repeatable (env USP_REPLAY_ERROR_CODES, comma-separated). InvalidAuthenticationToken and Forbidden are replayed only when named, never with --bearer-token-file.", valueName: "code"))
+        help: ArgumentHelp(
+            "Replay only letters with this error-code (BadRequest, RequestEntityTooLarge, EntityNotPublished, …); repeatable (env USP_REPLAY_ERROR_CODES, comma-separated). InvalidAuthenticationToken and Forbidden are replayed only when named, never with --bearer-token-file.",
+            valueName: "code"))
     var errorCodes: [String] = []
 
     @Option(
         name: .customLong("source-partition"),
-        help: ArgumentHelp("Replay only letters from this partition of the inbound topic; repeatable (env USP_REPLAY_SOURCE_PARTITIONS, comma-separated).", valueName: "partition"))
+        help: ArgumentHelp(
+            "Replay only letters from this partition of the inbound topic; repeatable (env USP_REPLAY_SOURCE_PARTITIONS, comma-separated).",
+            valueName: "partition"))
     var sourcePartitions: [Int32] = []
 
-    @Option(help: "Consumer group that remembers what was replayed (env USP_REPLAY_GROUP; default usp-worker-replay plus the filters).")
+    @Option(
+        help:
+            "Consumer group that remembers what was replayed (env USP_REPLAY_GROUP; default usp-worker-replay plus the filters)."
+    )
     var replayGroup: String?
 
     @Flag(help: "Count what would be replayed; send and commit nothing.")

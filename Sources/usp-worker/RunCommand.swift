@@ -1,7 +1,7 @@
 import ArgumentParser
+import HTTPListener
 import Kafka
 import Logging
-import HTTPListener
 import ServiceLifecycle
 import Synchronization
 import Worker
@@ -18,10 +18,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Consumer group id (env USP_GROUP).")
     var group: String?
 
-    @Flag(help: "Exit 0 once the group's committed offsets reach the input's high watermarks taken at start (env USP_UNTIL_CAUGHT_UP=true).")
+    @Flag(
+        help:
+            "Exit 0 once the group's committed offsets reach the input's high watermarks taken at start (env USP_UNTIL_CAUGHT_UP=true)."
+    )
     var untilCaughtUp = false
 
-    @Option(help: "Unacknowledged records at most; at the cap the worker takes no more until some are acknowledged (env USP_MAX_IN_FLIGHT).")
+    @Option(
+        help:
+            "Unacknowledged records at most; at the cap the worker takes no more until some are acknowledged (env USP_MAX_IN_FLIGHT)."
+    )
     var maxInFlight: Int?
 
     @Option(
@@ -30,7 +36,10 @@ struct RunCommand: AsyncParsableCommand {
                 + "queue are sized from it (env USP_MAX_IN_FLIGHT_BYTES)."))
     var maxInFlightBytes: Int?
 
-    @Option(help: "Threads that run the pipeline, each for its share of the partitions; default one a core (env USP_PROCESSING_THREADS).")
+    @Option(
+        help:
+            "Threads that run the pipeline, each for its share of the partitions; default one a core (env USP_PROCESSING_THREADS)."
+    )
     var processingThreads: Int?
 
     @Option(help: "Milliseconds between offset commits (env USP_COMMIT_INTERVAL_MS).")
@@ -51,12 +60,14 @@ struct RunCommand: AsyncParsableCommand {
     func workerConfiguration() throws -> WorkerConfiguration {
         let defaults = WorkerConfiguration()
         let maxInFlight = try positive("--max-in-flight", self.maxInFlight, environment: "MAX_IN_FLIGHT")
-        let commitIntervalMs = try positive("--commit-interval-ms", self.commitIntervalMs, environment: "COMMIT_INTERVAL_MS")
+        let commitIntervalMs = try positive(
+            "--commit-interval-ms", self.commitIntervalMs, environment: "COMMIT_INTERVAL_MS")
         let shutdownTimeout = try positive("--shutdown-timeout", self.shutdownTimeout, environment: "SHUTDOWN_TIMEOUT")
         let maxBodySize = try positive("--max-body-size", self.maxBodySize, environment: "MAX_BODY_SIZE")
         let processingThreads = try positive(
             "--processing-threads", self.processingThreads, environment: "PROCESSING_THREADS")
-        let maxInFlightBytes = try positive("--max-in-flight-bytes", self.maxInFlightBytes, environment: "MAX_IN_FLIGHT_BYTES")
+        let maxInFlightBytes = try positive(
+            "--max-in-flight-bytes", self.maxInFlightBytes, environment: "MAX_IN_FLIGHT_BYTES")
         var configuration = WorkerConfiguration(
             topics: topics.topics,
             kafka: try kafka.kafkaConfiguration(),

@@ -46,7 +46,8 @@ public final class LoopbackJWKSServer: Sendable {
             },
             logger: logger)
         group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [], logger: logger))
+            configuration: ServiceGroupConfiguration(
+                services: [application], gracefulShutdownSignals: [], logger: logger))
         task = Task { [group] in try await group.run() }
         var bound = 0
         for await value in port.stream { bound = value }

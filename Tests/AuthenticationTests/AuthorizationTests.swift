@@ -1,6 +1,6 @@
 import AuthenticationTestSupport
-import SampleTokens
 import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication
@@ -77,7 +77,8 @@ import Testing
         #expect(
             fixture.access.targetDenial(vendorApp, TestTokens.tenantA, nil)?.reason == .vendorNotAllowed)
         // Listed by azp (v2 tokens).
-        let v2 = try fixture.verdict(try await fixture.bearer(TestClaims(oid: "o", appid: nil, azp: "vendor-app-1"))).get()
+        let v2 = try fixture.verdict(try await fixture.bearer(TestClaims(oid: "o", appid: nil, azp: "vendor-app-1")))
+            .get()
         #expect(fixture.access.targetDenial(v2, TestTokens.tenantA, "Contoso")?.reason == nil)
         // Listed by oid with wildcards: any vendor, any tenant — but still only its own tenant.
         let wildcard = try fixture.verdict(
@@ -113,7 +114,8 @@ import Testing
         let caller = try fixture.verdict(try await fixture.bearer()).get()
         let check = { fixture.access.targetDenial(caller, TestTokens.tenantA, "V")?.reason }
         #expect(check() == .callerNotAllowed)
-        try fixture.folder.write("allow.json", #"{"callers": [{"id": "vendor-app-1", "tenants": ["*"], "vendors": ["V"]}]}"#)
+        try fixture.folder.write(
+            "allow.json", #"{"callers": [{"id": "vendor-app-1", "tenants": ["*"], "vendors": ["V"]}]}"#)
         try await Task.sleep(for: .milliseconds(100))
         #expect(check() == nil, "the new list is in force without a restart")
         try fixture.folder.write("allow.json", #"{"callers": [{"id": "vendor-app-1"}]}"#)

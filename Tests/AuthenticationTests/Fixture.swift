@@ -1,7 +1,7 @@
 import AuthenticationTestSupport
-import SampleTokens
 import Foundation
 import Logging
+import SampleTokens
 import Testing
 
 @testable import Authentication
@@ -33,7 +33,8 @@ struct Fixture {
         synchronousVerdict(access, authorization)
     }
 
-    func bearer(_ claims: TestClaims = TestClaims(), signedWith signer: TestTokens.Signer = .rsa) async throws -> String {
+    func bearer(_ claims: TestClaims = TestClaims(), signedWith signer: TestTokens.Signer = .rsa) async throws -> String
+    {
         "Bearer \(try await tokens.token(claims, signedWith: signer))"
     }
 }

@@ -1,6 +1,6 @@
 import AuthenticationTestSupport
-import SampleTokens
 import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication
@@ -106,7 +106,8 @@ import Testing
         let deepHeader = #"{"alg":"RS256","kid":"\#(fixture.keys.rsaKeyID)","x":\#(nested)}"#
         #expect(!fixture.verdict("Bearer \(try fixture.tokens.rsaSigned(header: deepHeader))").isAccepted)
         let deepPayload = try signed(
-            header: #"{"alg":"RS256","kid":"\#(fixture.keys.rsaKeyID)"}"#, payload: #"{"x":\#(nested)}"#, fixture: fixture)
+            header: #"{"alg":"RS256","kid":"\#(fixture.keys.rsaKeyID)"}"#, payload: #"{"x":\#(nested)}"#,
+            fixture: fixture)
         #expect(fixture.verdict("Bearer \(deepPayload)").reason == .malformedToken)
         let manyDots = "Bearer " + String(repeating: ".", count: 10_000)
         #expect(fixture.verdict(manyDots).reason == .malformedToken)

@@ -1,6 +1,6 @@
 import AuthenticationTestSupport
-import SampleTokens
 import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication

@@ -1,6 +1,6 @@
 import AuthenticationTestSupport
-import SampleTokens
 import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication
@@ -14,10 +14,14 @@ import Testing
             (AuthenticationConfiguration(jwksFile: "/k", issuers: ["i"]), "MISSING_AUDIENCE"),
             (AuthenticationConfiguration(jwksFile: "/k", issuers: [""], audiences: ["a"]), "MISSING_ISSUER"),
             (
-                AuthenticationConfiguration(jwksURL: URL(string: "http://idp.example.test/keys"), issuers: ["i"], audiences: ["a"]),
+                AuthenticationConfiguration(
+                    jwksURL: URL(string: "http://idp.example.test/keys"), issuers: ["i"], audiences: ["a"]),
                 "INVALID_SETTING"
             ),
-            (AuthenticationConfiguration(jwksFile: "/k", issuers: ["i"], audiences: ["a"], clockSkew: .seconds(-1)), "INVALID_SETTING"),
+            (
+                AuthenticationConfiguration(jwksFile: "/k", issuers: ["i"], audiences: ["a"], clockSkew: .seconds(-1)),
+                "INVALID_SETTING"
+            ),
         ]
         for (configuration, code) in cases {
             #expect(throws: AuthenticationSetupError.self) { try configuration.validate() }
@@ -39,7 +43,10 @@ import Testing
             ("missing", nil),
             ("not-json", "{"),
             ("no-keys", #"{"keys":[]}"#),
-            ("only-unusable", #"{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"},{"kty":"EC","crv":"P-384","kid":"p384","x":"AA","y":"AA"},{"kty":"RSA","kid":"enc","use":"enc","n":"AQAB","e":"AQAB"},{"kty":"RSA","n":"AQAB","e":"AQAB"}]}"#),
+            (
+                "only-unusable",
+                #"{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"},{"kty":"EC","crv":"P-384","kid":"p384","x":"AA","y":"AA"},{"kty":"RSA","kid":"enc","use":"enc","n":"AQAB","e":"AQAB"},{"kty":"RSA","n":"AQAB","e":"AQAB"}]}"#
+            ),
             ("short-secret", "only 31 bytes of secret........\n"),
         ]
         for (name, contents) in files {
@@ -63,7 +70,8 @@ import Testing
         let keys = try TestKeys()
         let folder = try TestFolder()
         defer { folder.remove() }
-        var document = try JSONSerialization.jsonObject(with: Data(try keys.jwks().utf8)) as! [String: [[String: String]]]
+        var document =
+            try JSONSerialization.jsonObject(with: Data(try keys.jwks().utf8)) as! [String: [[String: String]]]
         document["keys"]!.insert(["kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"], at: 0)
         document["keys"]!.append(["kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": "AA"])
         let path = try folder.write("jwks.json", try JSONSerialization.data(withJSONObject: document))

@@ -1,7 +1,7 @@
 import AuthenticationTestSupport
-import SampleTokens
 import CreatePipeline
 import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication
@@ -65,7 +65,8 @@ import Testing
             ("unsigned", "Bearer \(try TestTokens.unsigned())", .algorithmNotAccepted),
             (
                 "tampered payload",
-                try await tampered(fixture.tokens.token(), claims: TestClaims(tid: TestTokens.tenantB)), .invalidSignature
+                try await tampered(fixture.tokens.token(), claims: TestClaims(tid: TestTokens.tenantB)),
+                .invalidSignature
             ),
             ("expired", try await fixture.bearer(TestClaims(exp: now - 3_600)), .expired),
             ("not yet valid", try await fixture.bearer(TestClaims(nbf: now + 3_600)), .notYetValid),

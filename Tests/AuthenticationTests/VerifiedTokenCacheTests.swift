@@ -1,7 +1,7 @@
 import AuthenticationTestSupport
-import SampleTokens
-import Foundation
 import Crypto
+import Foundation
+import SampleTokens
 import Testing
 
 @testable import Authentication

@@ -48,7 +48,9 @@ struct ErrorBodyTests {
     func errorObjectIsTheBodysErrorMember() throws {
         let error = try #require(TestSupport.error(Array("[]".utf8)))
         let context = TestSupport.context()
-        #expect(Array(#"{"error":"#.utf8) + error.errorObject(context: context) + [UInt8(ascii: "}")] == error.body(context: context))
+        #expect(
+            Array(#"{"error":"#.utf8) + error.errorObject(context: context) + [UInt8(ascii: "}")]
+                == error.body(context: context))
     }
 
     @Test("Targets and messages with quotes and control characters are escaped")
@@ -59,16 +61,18 @@ struct ErrorBodyTests {
         #expect(member["target"] as? String == "a\"b\n\u{1}")
     }
 
-    @Test("Status and code of each constructor", arguments: [
-        (GraphError.unauthorized("no token"), 401, "InvalidAuthenticationToken"),
-        (GraphError.forbidden("no"), 403, "Forbidden"),
-        (GraphError.notFound("no"), 404, "NotFound"),
-        (GraphError.methodNotAllowed("no"), 405, "MethodNotAllowed"),
-        (GraphError.requestEntityTooLarge(size: 2, limit: 1), 413, "RequestEntityTooLarge"),
-        (GraphError.unsupportedMediaType("no"), 415, "UnsupportedMediaType"),
-        (GraphError.serviceUnavailable("later"), 503, "ServiceUnavailable"),
-        (GraphError.badRequest("bad"), 400, "BadRequest"),
-    ])
+    @Test(
+        "Status and code of each constructor",
+        arguments: [
+            (GraphError.unauthorized("no token"), 401, "InvalidAuthenticationToken"),
+            (GraphError.forbidden("no"), 403, "Forbidden"),
+            (GraphError.notFound("no"), 404, "NotFound"),
+            (GraphError.methodNotAllowed("no"), 405, "MethodNotAllowed"),
+            (GraphError.requestEntityTooLarge(size: 2, limit: 1), 413, "RequestEntityTooLarge"),
+            (GraphError.unsupportedMediaType("no"), 415, "UnsupportedMediaType"),
+            (GraphError.serviceUnavailable("later"), 503, "ServiceUnavailable"),
+            (GraphError.badRequest("bad"), 400, "BadRequest"),
+        ])
     func constructorsHaveStableStatusAndCode(_ error: GraphError, _ status: Int, _ code: String) throws {
         #expect(error.status == status)
         #expect(error.code == code)

@@ -33,8 +33,10 @@ struct ExampleResponseTests {
         var expected = Fixtures.exampleResponse.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .joined().replacingOccurrences(of: "\": ", with: "\":")
         expected = expected.replacingOccurrences(of: "e9107a0b-7a0b-e910-0b7a-10e90b7a10e9", with: entity.id)
-        expected = expected.replacingOccurrences(of: "2017-01-01T00:00:46.1697867+03:00", with: "2017-01-01T00:00:46.1690000Z")
-        expected = expected.replacingOccurrences(of: "2016-12-31T23:58:46.8102575+03:00", with: "2017-01-01T00:00:46.1690000Z")
+        expected = expected.replacingOccurrences(
+            of: "2017-01-01T00:00:46.1697867+03:00", with: "2017-01-01T00:00:46.1690000Z")
+        expected = expected.replacingOccurrences(
+            of: "2016-12-31T23:58:46.8102575+03:00", with: "2017-01-01T00:00:46.1690000Z")
         #expect(String(decoding: entity.body, as: UTF8.self) == expected)
     }
 

@@ -14,7 +14,10 @@ import Testing
     static let largestSeed = 16_384
 
     static var seeds: [(name: String, body: [UInt8])] {
-        [("example-request", Fixtures.exampleRequestBytes), ("example-request-compact", Array(TestSupport.compactExampleRequest.utf8))]
+        [
+            ("example-request", Fixtures.exampleRequestBytes),
+            ("example-request-compact", Array(TestSupport.compactExampleRequest.utf8)),
+        ]
             + InvalidBodyCase.all.filter { $0.body.count <= largestSeed }.map { invalid in
                 let name = invalid.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
                 return ("invalid-" + String(name), invalid.body)

@@ -20,7 +20,8 @@ struct FuzzTests {
     /// Override with `USP_FUZZ_ITERATIONS` and `USP_FUZZ_SEED` for a longer run.
     static let iterations = ProcessInfo.processInfo.environment["USP_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20_000
     static let seed = ProcessInfo.processInfo.environment["USP_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED_0FC0_FFEE
-    static let timeBudget: Duration = .seconds(ProcessInfo.processInfo.environment["USP_FUZZ_ITERATIONS"] == nil ? 60 : 3_600)
+    static let timeBudget: Duration = .seconds(
+        ProcessInfo.processInfo.environment["USP_FUZZ_ITERATIONS"] == nil ? 60 : 3_600)
 
     static let fragments: [String] = [
         "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "true", "false", "0", "-0", "1e5", "NaN", "\"\"",
@@ -47,7 +48,8 @@ struct FuzzTests {
             body.insert(contentsOf: Array(fragments.randomElement(using: &random)!.utf8), at: position)
         case 4:  // replace a range with a fragment
             let length = Int.random(in: 0...min(24, body.count - position), using: &random)
-            body.replaceSubrange(position..<position + length, with: Array(fragments.randomElement(using: &random)!.utf8))
+            body.replaceSubrange(
+                position..<position + length, with: Array(fragments.randomElement(using: &random)!.utf8))
         case 5:  // splice: copy a range of the body elsewhere
             let length = Int.random(in: 1...min(64, body.count - position), using: &random)
             let copy = Array(body[position..<position + length])
@@ -75,11 +77,15 @@ struct FuzzTests {
             switch pipeline.create(body, context: TestSupport.context()) {
             case .created(let entity):
                 created += 1
-                #expect(TestSupport.jsonObject(entity.body) != nil, "entity is not a JSON object for \(String(decoding: body, as: UTF8.self))")
+                #expect(
+                    TestSupport.jsonObject(entity.body) != nil,
+                    "entity is not a JSON object for \(String(decoding: body, as: UTF8.self))")
                 #expect(TestSupport.topLevelKeys(entity.body) == TestSupport.entityKeyOrder)
                 // Whatever the pipeline accepts, an independent JSON parser accepts too.
                 let input = body.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(body.dropFirst(3)) : body
-                #expect(TestSupport.jsonObject(input) != nil, "accepted a body Foundation rejects: \(String(decoding: body, as: UTF8.self))")
+                #expect(
+                    TestSupport.jsonObject(input) != nil,
+                    "accepted a body Foundation rejects: \(String(decoding: body, as: UTF8.self))")
             case .rejected(let error):
                 rejected += 1
                 #expect((400...499).contains(error.status))

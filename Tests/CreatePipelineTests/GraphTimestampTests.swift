@@ -3,13 +3,15 @@ import Testing
 
 @Suite("Graph timestamps")
 struct GraphTimestampTests {
-    @Test("Milliseconds print with seven fractional digits and Z", arguments: [
-        (Int64(1_483_228_846_169), "2017-01-01T00:00:46.1690000Z"),
-        (0, "1970-01-01T00:00:00.0000000Z"),
-        (-1, "1969-12-31T23:59:59.9990000Z"),
-        (951_782_400_000, "2000-02-29T00:00:00.0000000Z"),
-        (253_402_300_799_999, "9999-12-31T23:59:59.9990000Z"),
-    ])
+    @Test(
+        "Milliseconds print with seven fractional digits and Z",
+        arguments: [
+            (Int64(1_483_228_846_169), "2017-01-01T00:00:46.1690000Z"),
+            (0, "1970-01-01T00:00:00.0000000Z"),
+            (-1, "1969-12-31T23:59:59.9990000Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.0000000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.9990000Z"),
+        ])
     func millisecondsPrintInGraphFormat(_ milliseconds: Int64, _ expected: String) {
         #expect(GraphTimestamp(unixMilliseconds: milliseconds).formatted == expected)
     }

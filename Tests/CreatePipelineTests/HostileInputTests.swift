@@ -52,7 +52,9 @@ struct HostileInputTests {
             return
         }
         let tooDeep = "[" + value + "]"
-        #expect(rejection(InvalidBodyCase.withRootMember("\"@deep.value\":\(tooDeep)"))?.details.first?.code == "NestingTooDeep")
+        #expect(
+            rejection(InvalidBodyCase.withRootMember("\"@deep.value\":\(tooDeep)"))?.details.first?.code
+                == "NestingTooDeep")
     }
 
     @Test("A string value of almost 1 MiB is accepted and echoed")
@@ -81,7 +83,8 @@ struct HostileInputTests {
     @Test("A 100,000-item accounts array is accepted")
     func hugeAccountsArrayIsAccepted() throws {
         let accounts = "[" + Array(repeating: "{}", count: 100_000).joined(separator: ",") + "]"
-        let body = Array(TestSupport.compactExampleRequest.replacing(/"accounts":\[.*?\}\]/, with: "\"accounts\":\(accounts)").utf8)
+        let body = Array(
+            TestSupport.compactExampleRequest.replacing(/"accounts":\[.*?\}\]/, with: "\"accounts\":\(accounts)").utf8)
         guard case .created(let entity) = runTimed(body) else {
             Issue.record("rejected")
             return
@@ -122,12 +125,14 @@ struct HostileInputTests {
         #expect(error.details.first?.code == "DuplicateProperty")
     }
 
-    @Test("Every escape form is handled", arguments: [
-        (#"\u0000"#, true), (#"\"\\\/\b\f\n\r\t"#, true), (#"\ud83d\ude00"#, true), (#"\uD83D\uDE00"#, true),
-        (#"\uffff"#, true), (#"\ud800"#, false), (#"\udfff"#, false), (#"\ud800\u0041"#, false),
-        (#"\ud800\ud800"#, false), (#"\u"#, false), (#"\uZZZZ"#, false), (#"\a"#, false), (#"\'"#, false),
-        (#"\U0041"#, false), (#"\"#, false),
-    ])
+    @Test(
+        "Every escape form is handled",
+        arguments: [
+            (#"\u0000"#, true), (#"\"\\\/\b\f\n\r\t"#, true), (#"\ud83d\ude00"#, true), (#"\uD83D\uDE00"#, true),
+            (#"\uffff"#, true), (#"\ud800"#, false), (#"\udfff"#, false), (#"\ud800\u0041"#, false),
+            (#"\ud800\ud800"#, false), (#"\u"#, false), (#"\uZZZZ"#, false), (#"\a"#, false), (#"\'"#, false),
+            (#"\U0041"#, false), (#"\"#, false),
+        ])
     func everyEscapeFormIsHandled(_ escape: String, _ valid: Bool) {
         let body = InvalidBodyCase.replacing(#""Risk Score value","tags""#, with: "\"\(escape)\",\"tags\"")
         switch runTimed(body) {
@@ -140,20 +145,26 @@ struct HostileInputTests {
         }
     }
 
-    @Test("NaN, Infinity and odd numbers are never accepted as values", arguments: [
-        "NaN", "Infinity", "-Infinity", "+1", "1e999999999", "-0", "0.0e-0", "1" + String(repeating: "0", count: 100_000),
-        "0x10", ".5", "1.", "01", "-", "1e", "truex", "nul",
-    ])
+    @Test(
+        "NaN, Infinity and odd numbers are never accepted as values",
+        arguments: [
+            "NaN", "Infinity", "-Infinity", "+1", "1e999999999", "-0", "0.0e-0",
+            "1" + String(repeating: "0", count: 100_000),
+            "0x10", ".5", "1.", "01", "-", "1e", "truex", "nul",
+        ])
     func numbersAndNonJSONTokensAreRejected(_ token: String) throws {
-        let error = try #require(rejection(InvalidBodyCase.replacing(#""Risk Score value","tags""#, with: "\(token),\"tags\"")))
+        let error = try #require(
+            rejection(InvalidBodyCase.replacing(#""Risk Score value","tags""#, with: "\(token),\"tags\"")))
         #expect(error.status == 400)
         #expect(["InvalidType", "InvalidJson"].contains(error.details.first?.code))
     }
 
-    @Test("Byte order mark variants", arguments: [
-        ([0xEF, 0xBB, 0xBF], true), ([0xEF, 0xBB], false), ([0xFE, 0xFF], false), ([0xFF, 0xFE], false),
-        ([0x20, 0xEF, 0xBB, 0xBF], false), ([0xEF, 0xBB, 0xBF, 0x20], true),
-    ] as [([UInt8], Bool)])
+    @Test(
+        "Byte order mark variants",
+        arguments: [
+            ([0xEF, 0xBB, 0xBF], true), ([0xEF, 0xBB], false), ([0xFE, 0xFF], false), ([0xFF, 0xFE], false),
+            ([0x20, 0xEF, 0xBB, 0xBF], false), ([0xEF, 0xBB, 0xBF, 0x20], true),
+        ] as [([UInt8], Bool)])
     func byteOrderMarkVariants(_ prefix: [UInt8], _ accepted: Bool) {
         switch runTimed(prefix + Fixtures.exampleRequestBytes) {
         case .created: #expect(accepted)
@@ -178,7 +189,8 @@ struct HostileInputTests {
         let bodies: [[UInt8]] = [
             Array(#"{"displayName":""#.utf8) + Array(repeating: UInt8(ascii: "\\"), count: Self.mebibyte - 20),
             Array(#"{"tags":["#.utf8) + Array(repeating: UInt8(ascii: ","), count: Self.mebibyte - 20),
-            Array(#"{"@a":"#.utf8) + Array([[UInt8]](repeating: Array("[1,".utf8), count: 60).joined()) + Array(repeating: UInt8(ascii: "1"), count: Self.mebibyte - 300),
+            Array(#"{"@a":"#.utf8) + Array([[UInt8]](repeating: Array("[1,".utf8), count: 60).joined())
+                + Array(repeating: UInt8(ascii: "1"), count: Self.mebibyte - 300),
         ]
         for body in bodies {
             let error = try #require(rejection(body))

@@ -24,7 +24,8 @@ struct InvalidBodyTests {
     @Test("A body of exactly the limit is accepted and one byte more is 413")
     func bodyAtTheLimitIsAccepted() throws {
         let body = Fixtures.exampleRequestBytes
-        guard case .created = CreatePipeline(maximumBodySize: body.count).create(body, context: TestSupport.context()) else {
+        guard case .created = CreatePipeline(maximumBodySize: body.count).create(body, context: TestSupport.context())
+        else {
             Issue.record("a body of exactly the limit was rejected")
             return
         }
@@ -48,10 +49,17 @@ struct InvalidBodyTests {
     func everyProblemIsListedInDocumentOrder() throws {
         let body = InvalidBodyCase.replacing(
             #""2016-12-31T23:58:05.5931807+03:00""#, with: #""yesterday","color":1"#)
-        let withID = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""azureSubscriptionId":"Azure Subscription Id value","#, with: #""id":null,"#).utf8)
+        let withID = Array(
+            String(decoding: body, as: UTF8.self).replacingOccurrences(
+                of: #""azureSubscriptionId":"Azure Subscription Id value","#, with: #""id":null,"#
+            ).utf8)
         let error = try #require(TestSupport.error(withID))
-        #expect(error.details.map(\.code) == ["InvalidValue", "UnknownProperty", "ReadOnlyProperty", "MissingProperty"])
-        #expect(error.details.map(\.target) == ["accounts[0].lastSeenDateTime", "accounts[0].color", "id", "azureSubscriptionId"])
+        #expect(
+            error.details.map(\.code) == ["InvalidValue", "UnknownProperty", "ReadOnlyProperty", "MissingProperty"])
+        #expect(
+            error.details.map(\.target) == [
+                "accounts[0].lastSeenDateTime", "accounts[0].color", "id", "azureSubscriptionId",
+            ])
         #expect(error.target == "accounts[0].lastSeenDateTime")
     }
 

@@ -6,14 +6,17 @@ import Testing
 struct LineProcessorTests {
     static let fixedTime = GraphTimestamp(unixMilliseconds: 1_600_000_000_000)
 
-    private func processor(maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize, name: String = "stdin") -> LineProcessor {
+    private func processor(maximumBodySize: Int = CreatePipeline.defaultMaximumBodySize, name: String = "stdin")
+        -> LineProcessor
+    {
         LineProcessor(
             pipeline: CreatePipeline(maximumBodySize: maximumBodySize), inputName: name,
             clock: { Self.fixedTime }, requestIDs: { "00000000-0000-4000-8000-000000000000" })
     }
 
     private func lines(_ bytes: [UInt8]) -> [String] {
-        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+            String.init)
     }
 
     private var validLine: String { TestSupport.compactExampleRequest }
@@ -40,16 +43,21 @@ struct LineProcessorTests {
         let error = try #require(blank["error"] as? [String: Any])
         #expect(error["code"] as? String == "BadRequest")
         #expect((error["details"] as? [[String: Any]])?.first?["code"] as? String == "EmptyBody")
-        #expect((error["innerError"] as? [String: Any])?["request-id"] as? String == "00000000-0000-4000-8000-000000000000")
+        #expect(
+            (error["innerError"] as? [String: Any])?["request-id"] as? String == "00000000-0000-4000-8000-000000000000")
         #expect(TestSupport.jsonObject(Array(rejectionLines[1].utf8))?["line"] as? Int == 3)
     }
 
     @Test("The id of line N is the id of basis <input name>:N")
     func lineBasisIsInputNameAndLineNumber() throws {
-        let (entities, _, _) = LineProcessor.process(Array((validLine + "\n" + validLine).utf8), processor: processor(name: "events.jsonl"))
+        let (entities, _, _) = LineProcessor.process(
+            Array((validLine + "\n" + validLine).utf8), processor: processor(name: "events.jsonl"))
         let second = try #require(lines(entities).last)
-        let context = CreateContext(idempotencyBasis: .named("events.jsonl:2"), eventTime: Self.fixedTime, requestID: "", responseTime: Self.fixedTime)
-        guard case .created(let expected) = CreatePipeline().create(Fixtures.exampleRequestBytes, context: context) else {
+        let context = CreateContext(
+            idempotencyBasis: .named("events.jsonl:2"), eventTime: Self.fixedTime, requestID: "",
+            responseTime: Self.fixedTime)
+        guard case .created(let expected) = CreatePipeline().create(Fixtures.exampleRequestBytes, context: context)
+        else {
             Issue.record("rejected")
             return
         }
@@ -67,7 +75,8 @@ struct LineProcessorTests {
         #expect(entityLines.count == 3)
         for (index, body) in bodies.enumerated() {
             let context = CreateContext(
-                idempotencyBasis: .named("in:\(index + 1)"), eventTime: Self.fixedTime, requestID: "", responseTime: Self.fixedTime)
+                idempotencyBasis: .named("in:\(index + 1)"), eventTime: Self.fixedTime, requestID: "",
+                responseTime: Self.fixedTime)
             let result = CreatePipeline().create(Array(body.utf8), context: context)
             guard case .created(let entity) = result else {
                 Issue.record("line \(index + 1) was rejected")
@@ -80,7 +89,8 @@ struct LineProcessorTests {
     @Test("The summary line is JSON with read, created and rejected")
     func summaryLineIsJSON() throws {
         let summary = LineProcessor.Summary(read: 3, created: 1, rejected: 2)
-        #expect(String(decoding: summary.line, as: UTF8.self) == #"{"summary":{"read":3,"created":1,"rejected":2}}"# + "\n")
+        #expect(
+            String(decoding: summary.line, as: UTF8.self) == #"{"summary":{"read":3,"created":1,"rejected":2}}"# + "\n")
     }
 
     @Test("Chunk boundaries anywhere give the same output as one chunk")
@@ -94,7 +104,9 @@ struct LineProcessorTests {
             var start = 0
             while start < input.count {
                 let end = min(start + chunkSize, input.count)
-                input[start..<end].withUnsafeBytes { lineProcessor.consume($0, entities: &entities, rejections: &rejections) }
+                input[start..<end].withUnsafeBytes {
+                    lineProcessor.consume($0, entities: &entities, rejections: &rejections)
+                }
                 start = end
             }
             lineProcessor.finish(entities: &entities, rejections: &rejections)
@@ -109,7 +121,9 @@ struct LineProcessorTests {
     func lastLineHandling() {
         #expect(LineProcessor.process(Array(validLine.utf8), processor: processor()).summary.read == 1)
         #expect(LineProcessor.process(Array((validLine + "\n").utf8), processor: processor()).summary.read == 1)
-        #expect(LineProcessor.process(Array((validLine + "\n\n").utf8), processor: processor()).summary == LineProcessor.Summary(read: 2, created: 1, rejected: 1))
+        #expect(
+            LineProcessor.process(Array((validLine + "\n\n").utf8), processor: processor()).summary
+                == LineProcessor.Summary(read: 2, created: 1, rejected: 1))
         #expect(LineProcessor.process([], processor: processor()).summary == LineProcessor.Summary())
     }
 

@@ -16,7 +16,8 @@ struct NameBasedUUIDTests {
     @Test("Name-based GUIDs of plain names match uuid5 in the project namespace")
     func plainNamesMatchUUID5() {
         #expect(GUID.nameBased("") == "3facf83c-3609-5ff0-901d-972e3a75a5c9")
-        #expect(GUID.nameBased("request-id\0userSecurityProfiles.create\03\0417") == "69f9e299-f215-5670-937d-2e3a0e4b9406")
+        #expect(
+            GUID.nameBased("request-id\0userSecurityProfiles.create\03\0417") == "69f9e299-f215-5670-937d-2e3a0e4b9406")
         #expect(GUID.nameBased(String(repeating: "Zoë 北京 ", count: 40)) == "095551fc-6d70-5a82-8c9c-a9fdd65ff553")
     }
 

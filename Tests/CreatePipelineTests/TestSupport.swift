@@ -23,7 +23,9 @@ enum TestSupport {
         switch CreatePipeline().create(body, context: context) {
         case .created(let entity): return entity
         case .rejected(let error):
-            Issue.record("rejected: \(error.status) \(error.code) \(error.target ?? "-") \(error.message)", sourceLocation: sourceLocation)
+            Issue.record(
+                "rejected: \(error.status) \(error.code) \(error.target ?? "-") \(error.message)",
+                sourceLocation: sourceLocation)
             return nil
         }
     }
@@ -33,7 +35,9 @@ enum TestSupport {
     }
 
     /// The error for `body`, or nil (with a recorded issue) when it was accepted.
-    static func error(_ body: [UInt8], pipeline: CreatePipeline = CreatePipeline(), sourceLocation: SourceLocation = #_sourceLocation) -> GraphError? {
+    static func error(
+        _ body: [UInt8], pipeline: CreatePipeline = CreatePipeline(), sourceLocation: SourceLocation = #_sourceLocation
+    ) -> GraphError? {
         switch pipeline.create(body, context: context()) {
         case .created(let entity):
             Issue.record("accepted: \(String(decoding: entity.body, as: UTF8.self))", sourceLocation: sourceLocation)

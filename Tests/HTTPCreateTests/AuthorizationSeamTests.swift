@@ -16,7 +16,7 @@ private struct TokenTableAuthorizer: CreateAuthorizer {
 
     func authenticate(authorization: String?) async -> Result<Grant, GraphError> {
         guard let authorization, authorization.hasPrefix("Bearer "),
-              let grant = grants[String(authorization.dropFirst("Bearer ".count))]
+            let grant = grants[String(authorization.dropFirst("Bearer ".count))]
         else {
             return .failure(.unauthorized("Access token is missing or invalid."))
         }
@@ -37,7 +37,7 @@ private struct TokenTableAuthorizer: CreateAuthorizer {
 @Suite("The authorization seam over HTTP", .serialized)
 struct AuthorizationSeamTests {
     private static let authorizer = TokenTableAuthorizer(grants: [
-        "token-a": .init(tenant: "tenant-a", vendors: ["Vendor value"]),
+        "token-a": .init(tenant: "tenant-a", vendors: ["Vendor value"])
     ])
 
     private static func send(authorization: String?, body: [UInt8], bed: HTTPCreateTestBed) async throws -> HTTPResult {
@@ -47,9 +47,11 @@ struct AuthorizationSeamTests {
         return try await bed.withServer(authorizer: authorizer) { port in try await exchange.send(to: port) }
     }
 
-    @Test("No token, or an unknown one, gets 401, even with an invalid body", arguments: [
-        (nil, true), ("Bearer nope", true), ("Basic token-a", true), (nil, false), ("Bearer nope", false),
-    ])
+    @Test(
+        "No token, or an unknown one, gets 401, even with an invalid body",
+        arguments: [
+            (nil, true), ("Bearer nope", true), ("Basic token-a", true), (nil, false), ("Bearer nope", false),
+        ])
     func missingOrBadTokenGets401(authorization: String?, validBody: Bool) async throws {
         let bed = try HTTPCreateTestBed()
         let body = validBody ? try Examples.request(tenant: "tenant-a") : Array("{".utf8)

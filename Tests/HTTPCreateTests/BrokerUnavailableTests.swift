@@ -3,7 +3,9 @@ import Testing
 
 @Suite("When the broker cannot take the entity", .serialized)
 struct BrokerUnavailableTests {
-    @Test("Broker down: 503 with Retry-After after the delivery timeout, nothing published; broker back: creates succeed again")
+    @Test(
+        "Broker down: 503 with Retry-After after the delivery timeout, nothing published; broker back: creates succeed again"
+    )
     func brokerDownGets503ThenRecovers() async throws {
         let bed = try HTTPCreateTestBed()
         let body = try Examples.request
@@ -20,7 +22,9 @@ struct BrokerUnavailableTests {
             let waited = clock.now - start
             ErrorStatusTests.expectGraphError(refused, status: 503, code: "ServiceUnavailable")
             #expect(refused.header("Retry-After") == "1")
-            #expect(waited >= .milliseconds(1_000) && waited < .seconds(10), "answered after the delivery timeout: \(waited)")
+            #expect(
+                waited >= .milliseconds(1_000) && waited < .seconds(10),
+                "answered after the delivery timeout: \(waited)")
 
             bed.cluster.setBrokerUp(1)
             var attempts = 0

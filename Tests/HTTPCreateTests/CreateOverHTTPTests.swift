@@ -57,10 +57,12 @@ struct CreateOverHTTPTests {
         #expect(record.key == Array(id.utf8))
         #expect(record.value == response.body)
         let headerText = record.headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" }
-        #expect(headerText == [
-            "content-type=application/json", "location=/security/userSecurityProfiles/\(id)", "request-id=\(requestID)",
-            "client-request-id=client-1", "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        ])
+        #expect(
+            headerText == [
+                "content-type=application/json", "location=/security/userSecurityProfiles/\(id)",
+                "request-id=\(requestID)",
+                "client-request-id=client-1", "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ])
     }
 
     @Test("Without an Idempotency-Key every request creates a new entity")
@@ -92,10 +94,12 @@ struct CreateOverHTTPTests {
         #expect(response.status == 201, "\(response.text)")
     }
 
-    @Test("A charset of utf-8 and other media type parameters are accepted", arguments: [
-        "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\"",
-        "application/json;odata.metadata=minimal;charset=utf-8",
-    ])
+    @Test(
+        "A charset of utf-8 and other media type parameters are accepted",
+        arguments: [
+            "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\"",
+            "application/json;odata.metadata=minimal;charset=utf-8",
+        ])
     func jsonWithParametersIsAccepted(contentType: String) async throws {
         let bed = try HTTPCreateTestBed()
         let body = try Examples.request

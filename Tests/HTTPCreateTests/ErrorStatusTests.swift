@@ -33,8 +33,10 @@ struct ErrorStatusTests {
         let bed = try HTTPCreateTestBed()
         let body = Array(#"{"id":"x","azureTenantId":null}"#.utf8)
         let response = try await bed.withServer { port in
-            try await HTTPExchange(headers: [.contentType: "application/json", HTTPField.Name("client-request-id")!: "c-400"], body: body)
-                .send(to: port)
+            try await HTTPExchange(
+                headers: [.contentType: "application/json", HTTPField.Name("client-request-id")!: "c-400"], body: body
+            )
+            .send(to: port)
         }
         Self.expectGraphError(response, status: 400, code: "BadRequest", clientRequestID: "c-400")
         let error = try #require(response.graphError)
@@ -55,10 +57,12 @@ struct ErrorStatusTests {
         Self.expectGraphError(response, status: 400, code: "BadRequest")
     }
 
-    @Test("Another path gets 404", arguments: [
-        ("GET", "/"), ("POST", "/security/userSecurityProfile"), ("POST", "/v2.0/security/userSecurityProfiles"),
-        ("GET", "/security/userSecurityProfiles/0b7a10e9-0b7a-e910-0b7a-10e90b7a10e9"),
-    ])
+    @Test(
+        "Another path gets 404",
+        arguments: [
+            ("GET", "/"), ("POST", "/security/userSecurityProfile"), ("POST", "/v2.0/security/userSecurityProfiles"),
+            ("GET", "/security/userSecurityProfiles/0b7a10e9-0b7a-e910-0b7a-10e90b7a10e9"),
+        ])
     func otherPathGets404(method: String, path: String) async throws {
         let bed = try HTTPCreateTestBed()
         let response = try await bed.withServer { port in
@@ -67,11 +71,13 @@ struct ErrorStatusTests {
         Self.expectGraphError(response, status: 404, code: "NotFound")
     }
 
-    @Test("Another method on the collection gets 405 with Allow: POST", arguments: [
-        ("GET", "/security/userSecurityProfiles"), ("PUT", "/beta/security/userSecurityProfiles"),
-        ("DELETE", "/v1.0/security/userSecurityProfiles"), ("PATCH", "/Security/UserSecurityProfiles/"),
-        ("PROPFIND", "/security/userSecurityProfiles"),
-    ])
+    @Test(
+        "Another method on the collection gets 405 with Allow: POST",
+        arguments: [
+            ("GET", "/security/userSecurityProfiles"), ("PUT", "/beta/security/userSecurityProfiles"),
+            ("DELETE", "/v1.0/security/userSecurityProfiles"), ("PATCH", "/Security/UserSecurityProfiles/"),
+            ("PROPFIND", "/security/userSecurityProfiles"),
+        ])
     func otherMethodGets405(method: String, path: String) async throws {
         let bed = try HTTPCreateTestBed()
         let body = try Examples.request
@@ -83,9 +89,11 @@ struct ErrorStatusTests {
         #expect(try bed.recordCount() == 0)
     }
 
-    @Test("A Content-Type other than UTF-8 JSON, or none, gets 415", arguments: [
-        "text/plain", "application/xml", "application/json; charset=iso-8859-1", "application/jsonx", nil,
-    ])
+    @Test(
+        "A Content-Type other than UTF-8 JSON, or none, gets 415",
+        arguments: [
+            "text/plain", "application/xml", "application/json; charset=iso-8859-1", "application/jsonx", nil,
+        ])
     func otherMediaTypeGets415(contentType: String?) async throws {
         let bed = try HTTPCreateTestBed()
         let body = try Examples.request
@@ -115,9 +123,10 @@ struct ErrorStatusTests {
         let (bytes, ended) = try await bed.withServer(configuration: .init(maximumBodySize: 1_000)) { port in
             let connection = try RawHTTPConnection(port: port)
             // Declares 100 MB but sends only 10 bytes: the answer cannot wait for the rest.
-            connection.send(Array((
-                "POST /security/userSecurityProfiles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100000000\r\n\r\n{\"a\":\"b\"  ").utf8))
+            connection.send(
+                Array(
+                    ("POST /security/userSecurityProfiles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100000000\r\n\r\n{\"a\":\"b\"  ").utf8))
             return connection.receiveUntilEnd()
         }
         let text = String(decoding: bytes, as: UTF8.self)
@@ -132,12 +141,14 @@ struct ErrorStatusTests {
         let bed = try HTTPCreateTestBed()
         let (bytes, ended) = try await bed.withServer(configuration: .init(maximumBodySize: 1_000)) { port in
             let connection = try RawHTTPConnection(port: port)
-            connection.send(Array((
-                "POST /security/userSecurityProfiles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n").utf8))
+            connection.send(
+                Array(
+                    ("POST /security/userSecurityProfiles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n").utf8))
             // 2,000 bytes in chunks of 500, and no final chunk: only the limit can end the request.
             for _ in 0..<4 {
-                connection.send(Array("1f4\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 500) + Array("\r\n".utf8))
+                connection.send(
+                    Array("1f4\r\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 500) + Array("\r\n".utf8))
             }
             return connection.receiveUntilEnd()
         }
@@ -155,7 +166,9 @@ struct EntityTooLargeForTheTopicTests {
         let bed = try HTTPCreateTestBed()
         let longName = String(repeating: "n", count: 2_000)
         let text = String(decoding: try Examples.request, as: UTF8.self)
-            .replacingOccurrences(of: "\"displayName\": \"Display Name value\",\n  \"riskScore\"", with: "\"displayName\": \"\(longName)\",\n  \"riskScore\"")
+            .replacingOccurrences(
+                of: "\"displayName\": \"Display Name value\",\n  \"riskScore\"",
+                with: "\"displayName\": \"\(longName)\",\n  \"riskScore\"")
         #expect(text.contains(longName))
         let response = try await bed.withServer(kafka: ["message.max.bytes": "1000"]) { port in
             try await HTTPExchange(body: Array(text.utf8)).send(to: port)

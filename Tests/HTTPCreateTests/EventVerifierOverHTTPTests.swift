@@ -24,7 +24,8 @@ struct EventVerifierOverHTTPTests {
         defer { setup.folder.remove() }
         let bed = try HTTPCreateTestBed()
         let role = try await setup.tokens.token(TestClaims(roles: [Self.permission]), signedWith: .rsa)
-        let scope = try await setup.tokens.token(TestClaims(scp: "openid \(Self.permission)", roles: nil), signedWith: .ec)
+        let scope = try await setup.tokens.token(
+            TestClaims(scp: "openid \(Self.permission)", roles: nil), signedWith: .ec)
         for token in [role, scope] {
             let response = try await Self.send(token: token, tenant: TestTokens.tenantA, with: setup, bed: bed)
             #expect(response.status == 201, "\(response.text)")

@@ -55,7 +55,10 @@ struct IdempotencyKeyTests {
         let bed = try HTTPCreateTestBed()
         let body = try Examples.request
         let (first, second) = try await bed.withServer { port in
-            (try await Self.exchange(key: "", body: body).send(to: port), try await Self.exchange(key: "", body: body).send(to: port))
+            (
+                try await Self.exchange(key: "", body: body).send(to: port),
+                try await Self.exchange(key: "", body: body).send(to: port)
+            )
         }
         #expect(first.status == 201 && second.status == 201)
         #expect(first.json?["id"] as? String != second.json?["id"] as? String)

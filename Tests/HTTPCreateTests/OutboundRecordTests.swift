@@ -14,7 +14,8 @@ struct OutboundRecordTests {
             [KafkaHeader](),
             [
                 KafkaHeader(name: "Client-Request-Id", value: Array("c-1".utf8)),
-                KafkaHeader(name: "traceparent", value: Array("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".utf8)),
+                KafkaHeader(
+                    name: "traceparent", value: Array("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".utf8)),
                 KafkaHeader(name: "tracestate", value: Array("congo=t61rcWkgMzE".utf8)),
                 KafkaHeader(name: "authorization", value: Array("Bearer x".utf8)),
             ],
@@ -31,7 +32,8 @@ struct OutboundRecordTests {
             Issue.record("the example is valid")
             return
         }
-        let shared = CreatedEntityRecord(entity: entity, requestID: context.requestID, requestHeader: inbound.headerValue)
+        let shared = CreatedEntityRecord(
+            entity: entity, requestID: context.requestID, requestHeader: inbound.headerValue)
         #expect(fromWorker.kind == .entity)
         #expect(fromWorker.topic == topics.output)
         #expect(fromWorker.key == shared.key)

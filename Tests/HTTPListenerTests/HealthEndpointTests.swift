@@ -1,8 +1,8 @@
 import Foundation
+import HTTPListener
 import Kafka
 import KafkaTestSupport
 import Logging
-import HTTPListener
 import Testing
 import Worker
 
@@ -47,7 +47,8 @@ import Worker
             return last.status == 503
         }
         #expect(lost, "not ready without a broker: \(last.report)")
-        #expect(last.report.reasons.contains { $0.contains("producer") || $0.contains("coordinator") }, "\(last.report)")
+        #expect(
+            last.report.reasons.contains { $0.contains("producer") || $0.contains("coordinator") }, "\(last.report)")
         // Nothing is waiting to be processed, so nothing is stuck: still live.
         let live = try await client.check("/livez")
         #expect(live.status == 200, "live during the outage: \(live.report)")

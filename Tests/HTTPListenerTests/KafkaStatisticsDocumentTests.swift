@@ -39,7 +39,8 @@ struct KafkaStatisticsDocumentTests {
     @Test func assignedPartitionsConnectionsAndRetriesAreRead() throws {
         let document = try KafkaStatisticsDocument.parse(Self.consumer)
         #expect(document.assignedPartitions(of: "in").map(\.partition).sorted() == [0, 1, 2])
-        #expect(document.connectedBrokers == 2, "the bootstrap and learned connections, not the internal or logical ones")
+        #expect(
+            document.connectedBrokers == 2, "the bootstrap and learned connections, not the internal or logical ones")
         #expect(document.messagesSentAgain == 0)
         #expect(document.cgrp?.joinState == "steady" && document.cgrp?.assignmentSize == 3)
     }
@@ -51,7 +52,8 @@ struct KafkaStatisticsDocumentTests {
             })
         #expect(partitions[0]?.lag(startsFromEarliest: true) == 10)
         #expect(partitions[1]?.lag(startsFromEarliest: true) == 25)
-        #expect(partitions[1]?.lag(startsFromEarliest: false) == nil, "where a latest-reset consumer started is not known")
+        #expect(
+            partitions[1]?.lag(startsFromEarliest: false) == nil, "where a latest-reset consumer started is not known")
         #expect(partitions[2]?.lag(startsFromEarliest: true) == nil, "nothing fetched yet")
         #expect(throws: (any Error).self) { try KafkaStatisticsDocument.parse(#"{"brokers":[]}"#) }
     }

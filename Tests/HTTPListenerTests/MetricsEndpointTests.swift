@@ -1,8 +1,8 @@
 import Foundation
+import HTTPListener
 import Kafka
 import KafkaTestSupport
 import Logging
-import HTTPListener
 import Testing
 import Worker
 
@@ -34,7 +34,8 @@ import Worker
         // last records of a poll are out: wait for every output's acknowledgement too.
         let statistics = running.worker.statistics
         let caughtUp = try await eventually(timeout: .seconds(90)) {
-            let acknowledged = statistics.created.load(ordering: .relaxed) + statistics.deadLettered.load(ordering: .relaxed)
+            let acknowledged =
+                statistics.created.load(ordering: .relaxed) + statistics.deadLettered.load(ordering: .relaxed)
             last = try await running.client.scrape()
             let lags = last.lags(topic: bed.topics.input)
             highestLag = max(highestLag, lags.values.reduce(0, +))
@@ -55,14 +56,18 @@ import Worker
         #expect(deadLetters.count == count - valid)
         var byCode: [String: Int] = [:]
         for record in deadLetters {
-            let code = record.headers.first { $0.name == "error-code" }?.value.map { String(decoding: $0, as: UTF8.self) }
+            let code = record.headers.first { $0.name == "error-code" }?.value.map {
+                String(decoding: $0, as: UTF8.self)
+            }
             byCode[code ?? "-", default: 0] += 1
         }
         var scrapedByCode: [String: Double] = [:]
         for (labels, value) in last.family("usp_dead_letters_total") {
             scrapedByCode[String(labels.dropFirst(#"{code=""#.count).dropLast(2))] = value
         }
-        #expect(scrapedByCode == byCode.mapValues(Double.init), "dead letters by code: \(last.family("usp_dead_letters_total"))")
+        #expect(
+            scrapedByCode == byCode.mapValues(Double.init),
+            "dead letters by code: \(last.family("usp_dead_letters_total"))")
         #expect(last[#"usp_publish_failures_total{output="entity"}"#] == 0)
         #expect(last[#"usp_publish_failures_total{output="dead_letter"}"#] == 0)
         #expect((last["usp_publish_retries_total"] ?? 0) >= 10, "every message sent again is counted")

@@ -23,9 +23,12 @@ struct PartitionProgressTests {
     @Test func aMovingCommitOrNoLagRestartsTheClock() {
         var progress = PartitionProgress()
         progress.update([observed(0, lag: 5, committed: 10), observed(1, lag: 5, committed: 3)], at: start)
-        progress.update([observed(0, lag: 5, committed: 10), observed(1, lag: 0, committed: 3)], at: start + .seconds(7))
-        progress.update([observed(0, lag: 5, committed: 11), observed(1, lag: 4, committed: 3)], at: start + .seconds(8))
-        progress.update([observed(0, lag: 5, committed: 11), observed(1, lag: 4, committed: 3)], at: start + .seconds(9))
+        progress.update(
+            [observed(0, lag: 5, committed: 10), observed(1, lag: 0, committed: 3)], at: start + .seconds(7))
+        progress.update(
+            [observed(0, lag: 5, committed: 11), observed(1, lag: 4, committed: 3)], at: start + .seconds(8))
+        progress.update(
+            [observed(0, lag: 5, committed: 11), observed(1, lag: 4, committed: 3)], at: start + .seconds(9))
         #expect(progress.stuck(now: start + .seconds(16), bound: bound).isEmpty)
         #expect(progress.stuck(now: start + .seconds(17.5), bound: bound).map(\.partition) == [1])
         #expect(progress.stuck(now: start + .seconds(18.5), bound: bound).map(\.partition) == [0, 1])

@@ -12,11 +12,16 @@ import Testing
         let token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.signature-\(UUID().uuidString)"
         let count = 200
         try bed.load(count) { index in
-            [KafkaHeader(name: index % 2 == 0 ? "authorization" : "Authorization", value: Array("Bearer \(token)-\(index)".utf8))]
+            [
+                KafkaHeader(
+                    name: index % 2 == 0 ? "authorization" : "Authorization",
+                    value: Array("Bearer \(token)-\(index)".utf8))
+            ]
         }
         let password = "sasl-pw-\(UUID().uuidString)"
         let keyPassword = "tls-key-pw-\(UUID().uuidString)"
-        let properties = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(UUID().uuidString).properties")
+        let properties = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ops-\(UUID().uuidString).properties")
         try "sasl.mechanisms=PLAIN\nsasl.username=usp\nsasl.password=\(password)\nssl.key.password=\(keyPassword)\n"
             .write(to: properties, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: properties) }

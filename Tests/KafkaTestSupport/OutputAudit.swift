@@ -74,7 +74,7 @@ extension KafkaTestBed {
     /// The input a dead letter stands for, from its `source-partition` and `source-offset` headers.
     public static func sourceCoordinate(of deadLetter: KafkaMessage) -> InputCoordinate? {
         guard let partition = deadLetter.header("source-partition").flatMap({ Int32($0) }),
-              let offset = deadLetter.header("source-offset").flatMap({ Int64($0) })
+            let offset = deadLetter.header("source-offset").flatMap({ Int64($0) })
         else { return nil }
         return InputCoordinate(partition: partition, offset: offset)
     }

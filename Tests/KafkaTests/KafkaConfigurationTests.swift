@@ -28,7 +28,9 @@ struct KafkaConfigurationTests {
     }
 
     @Test func invalidSecretValueIsRefusedWithoutShowingIt() throws {
-        let configuration = KafkaConfiguration(["sasl.mechanisms": "PLAIN", "ssl.key.password": "hunter2-secret", "linger.ms": "-5"])
+        let configuration = KafkaConfiguration([
+            "sasl.mechanisms": "PLAIN", "ssl.key.password": "hunter2-secret", "linger.ms": "-5",
+        ])
         let error = #expect(throws: KafkaError.self) {
             _ = try KafkaProducer(configuration: configuration, onDelivery: { _ in })
         }
@@ -40,7 +42,8 @@ struct KafkaConfigurationTests {
         var configuration = KafkaConfiguration()
         configuration.bootstrapServers = "localhost:9092"
         configuration["sasl.password"] = "p4ssw0rd"
-        configuration["sasl.jaas.config"] = "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"jaas-pw\";"
+        configuration["sasl.jaas.config"] =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"jaas-pw\";"
         configuration["ssl.key.pem"] = "-----BEGIN PRIVATE KEY-----abc"
         configuration["ssl.keystore.password"] = "ks-pw"
         configuration["sasl.oauthbearer.client.secret"] = "oauth-secret"
@@ -55,8 +58,10 @@ struct KafkaConfigurationTests {
     }
 
     @Test func secretKeysAreRecognised() {
-        for key in ["sasl.password", "ssl.key.password", "ssl.key.pem", "ssl.keystore.password", "sasl.jaas.config",
-                    "sasl.oauthbearer.config", "sasl.oauthbearer.client.secret", "ssl.truststore.password", "my.token"] {
+        for key in [
+            "sasl.password", "ssl.key.password", "ssl.key.pem", "ssl.keystore.password", "sasl.jaas.config",
+            "sasl.oauthbearer.config", "sasl.oauthbearer.client.secret", "ssl.truststore.password", "my.token",
+        ] {
             #expect(KafkaConfiguration.isSecret(key), "\(key)")
         }
         for key in ["bootstrap.servers", "group.id", "sasl.username", "sasl.mechanisms", "ssl.ca.location", "acks"] {
@@ -78,7 +83,8 @@ struct KafkaConfigurationTests {
 
     @Test func propertiesFileIsMerged() throws {
         let path = "/tmp/kafka-config-test-\(getpid()).properties"
-        let text = "# comment\n\n! also a comment\nbootstrap.servers = host:9092\n  group.id=workers  \nsasl.jaas.config=a=b c=\"d\"\n"
+        let text =
+            "# comment\n\n! also a comment\nbootstrap.servers = host:9092\n  group.id=workers  \nsasl.jaas.config=a=b c=\"d\"\n"
         let file = fopen(path, "w")!
         fputs(text, file)
         fclose(file)

@@ -18,9 +18,12 @@ struct KafkaConsumerTests {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: uniqueName("group")))
         try consumer.subscribe(topics: [topic])
         var seen: [(key: [UInt8]?, valueIsNil: Bool, valueCount: Int?, headerCount: Int)] = []
-        try pollUntil(consumer, timeout: .seconds(20), { message in
-            seen.append((message.key.map { Array($0) }, message.value == nil, message.value?.count, message.headerCount))
-        }, done: { seen.count >= 3 })
+        try pollUntil(
+            consumer, timeout: .seconds(20),
+            { message in
+                seen.append(
+                    (message.key.map { Array($0) }, message.value == nil, message.value?.count, message.headerCount))
+            }, done: { seen.count >= 3 })
         try consumer.close()
         try #require(seen.count == 3)
         #expect(seen[0].key == bytes("gone") && seen[0].valueIsNil)
@@ -35,13 +38,17 @@ struct KafkaConsumerTests {
         let topic = uniqueName("queries")
         try cluster.createTopic(topic, partitions: 3)
         let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { _ in })
-        for id in 0..<25 { try producer.produce(topic: topic, partition: 1, key: nil, value: bytes("\(id)"), opaque: 0) }
+        for id in 0..<25 {
+            try producer.produce(topic: topic, partition: 1, key: nil, value: bytes("\(id)"), opaque: 0)
+        }
         try producer.flush(timeout: .seconds(10))
         producer.close(timeout: .seconds(5))
 
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: uniqueName("group")))
         #expect(try consumer.partitionCount(topic: topic, timeout: .seconds(5)) == 3)
-        let unknown = #expect(throws: KafkaError.self) { _ = try consumer.partitionCount(topic: "no-such-topic", timeout: .seconds(5)) }
+        let unknown = #expect(throws: KafkaError.self) {
+            _ = try consumer.partitionCount(topic: "no-such-topic", timeout: .seconds(5))
+        }
         #expect(unknown?.code == .unknownTopicOrPartition)
         let marks = try consumer.watermarks(topic: topic, partition: 1, timeout: .seconds(5))
         #expect(marks.low == 0 && marks.high == 25)
@@ -50,9 +57,13 @@ struct KafkaConsumerTests {
 
         let partitions = (0..<3).map { TopicPartition(topic: topic, partition: $0) }
         let before = try consumer.committed(partitions, timeout: .seconds(5))
-        #expect(before.map(\.offset) == [TopicPartitionOffset.invalidOffset, TopicPartitionOffset.invalidOffset, TopicPartitionOffset.invalidOffset])
+        #expect(
+            before.map(\.offset) == [
+                TopicPartitionOffset.invalidOffset, TopicPartitionOffset.invalidOffset,
+                TopicPartitionOffset.invalidOffset,
+            ])
         try consumer.commit([TopicPartitionOffset(topic: topic, partition: 1, offset: 7)], mode: .sync)
-        try consumer.commit([], mode: .sync) // nothing to commit: no change
+        try consumer.commit([], mode: .sync)  // nothing to commit: no change
         let after = try consumer.committed(partitions, timeout: .seconds(5))
         #expect(after.map(\.offset) == [TopicPartitionOffset.invalidOffset, 7, TopicPartitionOffset.invalidOffset])
         try consumer.close()
@@ -64,7 +75,9 @@ struct KafkaConsumerTests {
         let topic = uniqueName("stored")
         try cluster.createTopic(topic, partitions: 2)
         let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { _ in })
-        for id in 0..<20 { try producer.produce(topic: topic, partition: 0, key: nil, value: bytes("\(id)"), opaque: 0) }
+        for id in 0..<20 {
+            try producer.produce(topic: topic, partition: 0, key: nil, value: bytes("\(id)"), opaque: 0)
+        }
         try producer.flush(timeout: .seconds(10))
         producer.close(timeout: .seconds(5))
 
@@ -79,7 +92,9 @@ struct KafkaConsumerTests {
         try #require(received.count == 20)
         // Nothing is committed until something is stored (offsets are not stored automatically).
         let partition0 = TopicPartition(topic: topic, partition: 0)
-        #expect(try consumer.committed([partition0], timeout: .seconds(5)).first?.offset == TopicPartitionOffset.invalidOffset)
+        #expect(
+            try consumer.committed([partition0], timeout: .seconds(5)).first?.offset
+                == TopicPartitionOffset.invalidOffset)
         let stored = TopicPartitionOffset(topic: topic, partition: 0, offset: 12)
         let stray = TopicPartitionOffset(topic: "not-assigned", partition: 0, offset: 3)
         #expect(try consumer.storeOffsets([stored]) == StoredOffsets(stored: [stored]))
@@ -88,11 +103,13 @@ struct KafkaConsumerTests {
         let mixed = try consumer.storeOffsets([stored, stray])
         #expect(mixed == StoredOffsets(stored: [stored], notAssigned: [stray]))
         var committed = TopicPartitionOffset.invalidOffset
-        try pollUntil(consumer, timeout: .seconds(10), { _ in }, done: {
-            committed = (try? consumer.committed([partition0], timeout: .seconds(5)).first?.offset) ?? committed
-            // The commit's report arrives in a poll after the broker took it.
-            return committed == 12 && commits.load(ordering: .relaxed) >= 1
-        })
+        try pollUntil(
+            consumer, timeout: .seconds(10), { _ in },
+            done: {
+                committed = (try? consumer.committed([partition0], timeout: .seconds(5)).first?.offset) ?? committed
+                // The commit's report arrives in a poll after the broker took it.
+                return committed == 12 && commits.load(ordering: .relaxed) >= 1
+            })
         #expect(committed == 12)
         #expect(commits.load(ordering: .relaxed) >= 1, "the commit handler saw the automatic commit")
         try consumer.close()
@@ -107,7 +124,8 @@ struct KafkaConsumerTests {
         func produceBatch(_ label: String) throws {
             for id in 0..<5 {
                 for partition: Int32 in 0..<2 {
-                    try producer.produce(topic: topic, partition: partition, key: nil, value: bytes("\(label)-\(id)"), opaque: 0)
+                    try producer.produce(
+                        topic: topic, partition: partition, key: nil, value: bytes("\(label)-\(id)"), opaque: 0)
                 }
             }
             try producer.flush(timeout: .seconds(10))
@@ -118,7 +136,10 @@ struct KafkaConsumerTests {
         try consumer.subscribe(topics: [topic])
         let first = try consume(consumer, count: 10, timeout: .seconds(20))
         #expect(first.count == 10)
-        #expect(Set(try consumer.assignment()) == [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)])
+        #expect(
+            Set(try consumer.assignment()) == [
+                TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1),
+            ])
 
         let paused = TopicPartition(topic: topic, partition: 0)
         try consumer.pause([paused])
@@ -154,7 +175,8 @@ struct KafkaConsumerTests {
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         while caught == nil && ContinuousClock.now < deadline {
             do throws(KafkaConsumerPollError<Stop>) {
-                _ = try consumer.poll(maxMessages: 10, timeout: .milliseconds(100)) { (message: borrowing KafkaMessageView) throws(Stop) in
+                _ = try consumer.poll(maxMessages: 10, timeout: .milliseconds(100)) {
+                    (message: borrowing KafkaMessageView) throws(Stop) in
                     handed.append(message.offset)
                     if message.offset == 3 { throw Stop(offset: 3) }
                 }
@@ -178,9 +200,11 @@ struct KafkaConsumerTests {
         try producerAgain.produce(topic: topic, key: nil, value: bytes("10"), opaque: 0)
         try producerAgain.flush(timeout: .seconds(10))
         producerAgain.close(timeout: .seconds(5))
-        try pollUntil(consumer, timeout: .seconds(5), { _ in
-            do throws(KafkaError) { try consumer.close() } catch { closeError = error }
-        }, done: { closeError != nil })
+        try pollUntil(
+            consumer, timeout: .seconds(5),
+            { _ in
+                do throws(KafkaError) { try consumer.close() } catch { closeError = error }
+            }, done: { closeError != nil })
         #expect(closeError?.code == .state)
         try consumer.close()
         cluster.close()

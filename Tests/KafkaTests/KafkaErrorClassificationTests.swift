@@ -31,11 +31,12 @@ struct KafkaErrorClassificationTests {
         let retry = KafkaRetry(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(4))
         var calls = 0
         var retries: [Int] = []
-        let result = try retry.run(onRetry: { retries.append($0.number) }) { () throws(KafkaError) -> String in
+        let query = { () throws(KafkaError) -> String in
             calls += 1
             if calls < 4 { throw KafkaError(code: calls % 2 == 0 ? .allBrokersDown : .timedOut) }
             return "answer"
         }
+        let result = try retry.run(onRetry: { retries.append($0.number) }, query)
         #expect(result == "answer")
         #expect(calls == 4)
         #expect(retries == [1, 2, 3])
@@ -72,10 +73,11 @@ struct KafkaErrorClassificationTests {
         let retry = KafkaRetry(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2))
         var calls = 0
         let error = #expect(throws: KafkaError.self) {
-            try retry.run(isCancelled: { calls >= 3 }) { () throws(KafkaError) in
+            let query = { () throws(KafkaError) in
                 calls += 1
                 throw KafkaError(code: .transport)
             }
+            try retry.run(isCancelled: { calls >= 3 }, query)
         }
         #expect(error?.code == .transport)
         #expect(calls == 3)

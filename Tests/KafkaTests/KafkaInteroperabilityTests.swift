@@ -40,15 +40,19 @@ struct KafkaInteroperabilityTests {
         for id in 0..<300 {
             let key = "key-\(id % 17)"
             let value = "value \(id) ü"
-            try producer.produce(topic: topic, key: bytes(key), value: bytes(value),
-                                 headers: [KafkaHeader(name: "id", value: bytes("\(id)"))], opaque: UInt64(id))
+            try producer.produce(
+                topic: topic, key: bytes(key), value: bytes(value),
+                headers: [KafkaHeader(name: "id", value: bytes("\(id)"))], opaque: UInt64(id))
             expected.append("\(key)\t\(value)")
         }
         try producer.flush(timeout: .seconds(10))
         producer.close(timeout: .seconds(5))
 
-        let result = try runKcat(["-C", "-b", cluster.bootstrapServers, "-t", topic, "-e", "-o", "beginning", "-q",
-                                  "-f", "%k\\t%s\\n"], timeout: .seconds(30))
+        let result = try runKcat(
+            [
+                "-C", "-b", cluster.bootstrapServers, "-t", topic, "-e", "-o", "beginning", "-q",
+                "-f", "%k\\t%s\\n",
+            ], timeout: .seconds(30))
         #expect(result.status == 0)
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         #expect(lines.count == 300)

@@ -17,7 +17,8 @@ struct KafkaOutageTests {
 
         let revoked = Atomic<Int>(0)
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: uniqueName("group"), extra: ["session.timeout.ms": "6000"])
+            configuration: consumerConfiguration(
+                cluster, group: uniqueName("group"), extra: ["session.timeout.ms": "6000"])
         ) { event, _ in
             if case .revoked = event { revoked.add(1, ordering: .relaxed) }
         }

@@ -1,9 +1,10 @@
 import Kafka
 import Synchronization
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 
 @Suite("Producer errors", .serialized)
 struct KafkaProducerErrorTests {
@@ -11,7 +12,8 @@ struct KafkaProducerErrorTests {
         let cluster = try EmbeddedKafkaCluster()
         let topic = uniqueName("retriable")
         try cluster.createTopic(topic, partitions: 1)
-        cluster.pushRequestErrors(.produce, [.notEnoughReplicas, .notEnoughReplicas, .notEnoughReplicasAfterAppend, .requestTimedOut])
+        cluster.pushRequestErrors(
+            .produce, [.notEnoughReplicas, .notEnoughReplicas, .notEnoughReplicasAfterAppend, .requestTimedOut])
 
         // One produce request in flight: with more, the embedded cluster (which checks an
         // idempotent producer's sequence numbers only for transactional ones) can store a
@@ -21,8 +23,9 @@ struct KafkaProducerErrorTests {
         let deliveries = DeliveryCollector()
         let producer = try KafkaProducer(
             configuration: producerConfiguration(
-                cluster, extra: ["linger.ms": "1", "retry.backoff.ms": "10", "max.in.flight.requests.per.connection": "1"]),
-                                         onDelivery: deliveries.onDelivery)
+                cluster,
+                extra: ["linger.ms": "1", "retry.backoff.ms": "10", "max.in.flight.requests.per.connection": "1"]),
+            onDelivery: deliveries.onDelivery)
         for id in 0..<500 {
             try producer.produce(topic: topic, key: nil, value: bytes("\(id)"), opaque: UInt64(id))
         }
@@ -51,8 +54,9 @@ struct KafkaProducerErrorTests {
         try cluster.createTopic(topic, partitions: 1)
 
         let deliveries = DeliveryCollector()
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster, extra: ["retry.backoff.ms": "10"]),
-                                         onDelivery: deliveries.onDelivery)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster, extra: ["retry.backoff.ms": "10"]),
+            onDelivery: deliveries.onDelivery)
         // The connection and producer id first, so that the errors hit the produce request.
         try producer.produce(topic: topic, key: nil, value: bytes("warm-up"), opaque: 0)
         try producer.flush(timeout: .seconds(10))
@@ -79,8 +83,9 @@ struct KafkaProducerErrorTests {
         let topic = uniqueName("queue-full")
         try cluster.createTopic(topic, partitions: 1)
         cluster.setBrokerDown(1)
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster, extra: ["queue.buffering.max.messages": "10"]),
-                                         onDelivery: { _ in }, onError: { _ in })
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster, extra: ["queue.buffering.max.messages": "10"]),
+            onDelivery: { _ in }, onError: { _ in })
         var thrown: KafkaError? = nil
         var thrownAt: Int? = nil
         for id in 0..<11 {
@@ -111,11 +116,13 @@ struct KafkaProducerLifecycleTests {
         let deliveries = DeliveryCollector()
         let producerReference = Mutex<KafkaProducer?>(nil)
         let collect = deliveries.onDelivery
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { report in
-            collect(report)
-            // The first report closes the producer from its own delivery thread.
-            producerReference.withLock { $0 }?.close(timeout: .seconds(1))
-        })
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster),
+            onDelivery: { report in
+                collect(report)
+                // The first report closes the producer from its own delivery thread.
+                producerReference.withLock { $0 }?.close(timeout: .seconds(1))
+            })
         producerReference.withLock { $0 = producer }
         try producer.produce(topic: topic, key: nil, value: bytes("first"), opaque: 0)
         // Keep producing until the close takes effect (bounded).

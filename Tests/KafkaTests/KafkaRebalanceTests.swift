@@ -84,7 +84,8 @@ struct KafkaRebalanceTests {
 
         let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { _ in })
         for id in 0..<total {
-            try producer.produce(topic: topic, partition: Int32(id % 6), key: nil, value: bytes("\(id)"), opaque: UInt64(id))
+            try producer.produce(
+                topic: topic, partition: Int32(id % 6), key: nil, value: bytes("\(id)"), opaque: UInt64(id))
         }
         try producer.flush(timeout: .seconds(30))
         producer.close(timeout: .seconds(5))
@@ -92,7 +93,8 @@ struct KafkaRebalanceTests {
         let group = uniqueName("group")
         let first = GroupMember(name: "first")
         let second = GroupMember(name: "second")
-        let firstConsumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: group), onRebalance: first.onRebalance)
+        let firstConsumer = try KafkaConsumer(
+            configuration: consumerConfiguration(cluster, group: group), onRebalance: first.onRebalance)
         try firstConsumer.subscribe(topics: [topic])
 
         let clock = ContinuousClock()
@@ -106,7 +108,8 @@ struct KafkaRebalanceTests {
 
         // 2. The second member joins; both consume (throttled) until the first gave some
         //    partitions up and the second has consumed from them.
-        let secondConsumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: group), onRebalance: second.onRebalance)
+        let secondConsumer = try KafkaConsumer(
+            configuration: consumerConfiguration(cluster, group: group), onRebalance: second.onRebalance)
         try secondConsumer.subscribe(topics: [topic])
         deadline = clock.now.advanced(by: .seconds(40))
         while (first.revokedCount == 0 || second.consumedCount < 300) && clock.now < deadline {
@@ -116,7 +119,8 @@ struct KafkaRebalanceTests {
         }
         #expect(first.revokedCount > 0, "the first member gave partitions up while running")
         #expect(second.consumedCount >= 300)
-        #expect(first.consumedCount + second.consumedCount < total, "records were left for after the first member leaves")
+        #expect(
+            first.consumedCount + second.consumedCount < total, "records were left for after the first member leaves")
 
         // 3. The first member leaves (its final revoke commits); the second takes over,
         //    is assigned the first member's partitions and consumes what is left. (Closing
@@ -146,10 +150,13 @@ struct KafkaRebalanceTests {
         // leader's (it answers INVALID_REQUEST and that member rejoins, so the group is
         // joining again); a broker accepts commits of the current generation meanwhile.
         let refusals = firstState.refused + secondState.refused
-        let redelivered = Set(refusals.flatMap { refused in
-            (refused.from..<refused.to).map { Int($0) * 6 + Int(refused.partition.partition) }
-        })
-        #expect(Set(duplicated) == redelivered, "duplicated \(duplicated.count), e.g. \(duplicated.prefix(5)); refused commits \(refusals)")
+        let redelivered = Set(
+            refusals.flatMap { refused in
+                (refused.from..<refused.to).map { Int($0) * 6 + Int(refused.partition.partition) }
+            })
+        #expect(
+            Set(duplicated) == redelivered,
+            "duplicated \(duplicated.count), e.g. \(duplicated.prefix(5)); refused commits \(refusals)")
         #expect(counts.allSatisfy { $0 <= 2 })
         #expect((firstState.commitErrors + secondState.commitErrors).allSatisfy { $0.code == .rebalanceInProgress })
         // The second member received partitions at least twice: when joining, and when the first left.
@@ -174,16 +181,20 @@ struct KafkaRebalanceTests {
         do {
             let consumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: group))
             try consumer.subscribe(topics: [topic])
-            #expect(try consumer.committed([partition], timeout: .seconds(5)).first?.offset == TopicPartitionOffset.invalidOffset)
+            #expect(
+                try consumer.committed([partition], timeout: .seconds(5)).first?.offset
+                    == TopicPartitionOffset.invalidOffset)
             let deadline = ContinuousClock.now.advanced(by: .seconds(20))
             while firstRun.count < 40 && ContinuousClock.now < deadline {
-                _ = try consumer.poll(maxMessages: 40 - firstRun.count, timeout: .milliseconds(100)) { firstRun.append(KafkaMessage($0)) }
+                _ = try consumer.poll(maxMessages: 40 - firstRun.count, timeout: .milliseconds(100)) {
+                    firstRun.append(KafkaMessage($0))
+                }
             }
             #expect(firstRun.map(\.offset) == Array(0..<40))
             try consumer.commit([TopicPartitionOffset(topic: topic, partition: 0, offset: 40)], mode: .sync)
             #expect(try consumer.committed([partition], timeout: .seconds(5)).first?.offset == 40)
             try consumer.close()
-            try consumer.close() // idempotent
+            try consumer.close()  // idempotent
             #expect(throws: KafkaError.self) { _ = try consumer.poll(timeout: .milliseconds(10)) }
         }
 

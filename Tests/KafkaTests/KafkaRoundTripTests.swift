@@ -6,11 +6,12 @@ struct KafkaRoundTripTests {
     /// The record the test produces as number `index`.
     static func record(_ index: Int) -> (key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) {
         let key: [UInt8]? = index % 7 == 0 ? nil : bytes("key-\(index % 40)")
-        let value: [UInt8]? = switch index % 10 {
-        case 0: nil
-        case 1: []
-        default: bytes("value-\(index)-" + String(repeating: "x", count: index % 30))
-        }
+        let value: [UInt8]? =
+            switch index % 10 {
+            case 0: nil
+            case 1: []
+            default: bytes("value-\(index)-" + String(repeating: "x", count: index % 30))
+            }
         var headers = [KafkaHeader(name: "id", value: bytes("\(index)"))]
         if index % 3 == 0 {
             headers += [
@@ -30,10 +31,12 @@ struct KafkaRoundTripTests {
         let total = 10_000
 
         let deliveries = DeliveryCollector()
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: deliveries.onDelivery)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster), onDelivery: deliveries.onDelivery)
         for index in 0..<total {
             let record = Self.record(index)
-            try producer.produce(topic: topic, key: record.key, value: record.value, headers: record.headers, opaque: UInt64(index))
+            try producer.produce(
+                topic: topic, key: record.key, value: record.value, headers: record.headers, opaque: UInt64(index))
         }
         try producer.flush(timeout: .seconds(30))
         producer.close(timeout: .seconds(5))
@@ -53,7 +56,8 @@ struct KafkaRoundTripTests {
         var seen = Set<Int>()
         for message in messages {
             guard let idHeader = message.headers.first, idHeader.name == "id",
-                  let index = text(idHeader.value).flatMap({ Int($0) }) else {
+                let index = text(idHeader.value).flatMap({ Int($0) })
+            else {
                 Issue.record("message without id header at \(message.partition)@\(message.offset)")
                 continue
             }
@@ -71,7 +75,8 @@ struct KafkaRoundTripTests {
         }
         #expect(seen.count == total)
         // The delivery reports agree with what was consumed.
-        let reportedOffsets = Dictionary(uniqueKeysWithValues: reports.map { (Int($0.opaque), ($0.partition, $0.offset)) })
+        let reportedOffsets = Dictionary(
+            uniqueKeysWithValues: reports.map { (Int($0.opaque), ($0.partition, $0.offset)) })
         for message in messages {
             let index = Int(text(message.headers[0].value)!)!
             #expect(reportedOffsets[index]! == (message.partition, message.offset))

@@ -7,7 +7,9 @@ import Glibc
 #endif
 
 /// Test consumers: short session so that rebalances settle within seconds.
-func consumerConfiguration(_ cluster: EmbeddedKafkaCluster, group: String, extra: [String: String] = [:]) -> KafkaConfiguration {
+func consumerConfiguration(_ cluster: EmbeddedKafkaCluster, group: String, extra: [String: String] = [:])
+    -> KafkaConfiguration
+{
     var configuration = KafkaConfiguration([
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "500",

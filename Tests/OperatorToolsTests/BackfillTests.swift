@@ -25,7 +25,8 @@ import Testing
     private static func expectedID(line number: Int, bytes: [UInt8]) -> String? {
         let context = CreateContext(
             idempotencyBasis: .idempotencyKey(BackfillKey.idempotencyKey(line: number, bytes: bytes)),
-            eventTime: GraphTimestamp(unixMilliseconds: 0), requestID: "r", responseTime: GraphTimestamp(unixMilliseconds: 0))
+            eventTime: GraphTimestamp(unixMilliseconds: 0), requestID: "r",
+            responseTime: GraphTimestamp(unixMilliseconds: 0))
         guard case .created(let entity) = CreatePipeline().create(bytes, context: context) else { return nil }
         return entity.id
     }
@@ -41,12 +42,14 @@ import Testing
             if let id = Self.expectedID(line: index + 1, bytes: line) { idOfLine[index + 1] = id }
         }
         let valid = idOfLine.count
-        #expect(valid > 40 && valid < lines.count - blank && blank >= 2, "the file mixes valid, invalid and blank lines")
+        #expect(
+            valid > 40 && valid < lines.count - blank && blank >= 2, "the file mixes valid, invalid and blank lines")
         #expect(Set(idOfLine.values).count == valid, "the repeated line has an id of its own")
 
         var summaries: [BackfillSummary] = []
         for path in [plain, plain, compressed] {
-            summaries.append(try Backfill.run(BackfillConfiguration(input: path, topic: bed.topics.input, kafka: bed.kafka)))
+            summaries.append(
+                try Backfill.run(BackfillConfiguration(input: path, topic: bed.topics.input, kafka: bed.kafka)))
         }
         for summary in summaries {
             #expect(summary.lines == lines.count)
@@ -97,7 +100,9 @@ import Testing
         let token = KafkaHeader(name: "authorization", value: Array("Bearer t".utf8))
         _ = try Backfill.run(
             BackfillConfiguration(input: path, topic: bed.topics.input, kafka: bed.kafka, extraHeaders: [token]))
-        let records = try bed.readAll(bed.topics.input).sorted { $0.header("idempotency-key") ?? "" < $1.header("idempotency-key") ?? "" }
+        let records = try bed.readAll(bed.topics.input).sorted {
+            $0.header("idempotency-key") ?? "" < $1.header("idempotency-key") ?? ""
+        }
         let expected = lines.enumerated().map { index, line in
             (line, Array(BackfillKey.idempotencyKey(line: index + 1, bytes: line).utf8))
         }.sorted { String(decoding: $0.1, as: UTF8.self) < String(decoding: $1.1, as: UTF8.self) }
@@ -117,7 +122,9 @@ import Testing
         #expect {
             try Backfill.run(BackfillConfiguration(input: path, topic: bed.topics.input, kafka: bed.kafka))
         } throws: { error in
-            guard case .lineNotDelivered(let line, let failed, let cause) = error as? OperatorToolError else { return false }
+            guard case .lineNotDelivered(let line, let failed, let cause) = error as? OperatorToolError else {
+                return false
+            }
             return line == 2 && failed == 2 && cause.code == .topicAuthorizationFailed
                 && String(describing: error).contains("line 2 was not delivered")
         }

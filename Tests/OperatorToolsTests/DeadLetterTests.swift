@@ -19,7 +19,8 @@ import Testing
     }
 
     private func letter(_ headers: [KafkaHeader], offset: Int64 = 9) -> DeadLetter {
-        DeadLetter(KafkaMessage(topic: "events.dlq", partition: 1, offset: offset, key: [1], value: [2], headers: headers))
+        DeadLetter(
+            KafkaMessage(topic: "events.dlq", partition: 1, offset: offset, key: [1], value: [2], headers: headers))
     }
 
     @Test func theWorkersTrailingBlockIsRemovedAndAnInboundHeaderOfTheSameNameKept() {
@@ -46,9 +47,13 @@ import Testing
         let block = workerBlock(code: "BadRequest", partition: 4, offset: 17)
         let derived = header("idempotency-key", "dead-letter:events/4@17")
         #expect(letter([header("a", "1")] + block).replayHeaders == [header("a", "1"), derived])
-        #expect(letter([header("Idempotency-Key", ""), header("a", "1")] + block).replayHeaders
-            == [header("Idempotency-Key", "dead-letter:events/4@17"), header("a", "1")])
-        #expect(letter([header("idempotency-key", nil)] + block).replayHeaders == [header("idempotency-key", "dead-letter:events/4@17")])
+        #expect(
+            letter([header("Idempotency-Key", ""), header("a", "1")] + block).replayHeaders
+                == [header("Idempotency-Key", "dead-letter:events/4@17"), header("a", "1")])
+        #expect(
+            letter([header("idempotency-key", nil)] + block).replayHeaders == [
+                header("idempotency-key", "dead-letter:events/4@17")
+            ])
         let kept = [header("idempotency-key", "k-1"), header("a", "1")]
         #expect(letter(kept + block).replayHeaders == kept)
         // No source headers: the letter's own position names it.
@@ -64,7 +69,8 @@ import Testing
         #expect(!filter.accepts(errorCode: "BadRequest", sourcePartition: 1))
         #expect(!filter.accepts(errorCode: "Forbidden", sourcePartition: 0))
         #expect(!filter.accepts(errorCode: nil, sourcePartition: 0))
-        #expect(filter.defaultGroup == "usp-worker-replay.error-code=BadRequest,RequestEntityTooLarge.source-partition=0,3")
+        #expect(
+            filter.defaultGroup == "usp-worker-replay.error-code=BadRequest,RequestEntityTooLarge.source-partition=0,3")
     }
 }
 

@@ -62,13 +62,14 @@ import Testing
             "sizes.jsonl", Array([atLimit, atLimitWithReturn, above, huge + "\r", "{}"].joined(separator: "\n").utf8))
         let (read, error) = readLines(path, limit: limit)
         #expect(error == nil)
-        #expect(read == [
-            .text(number: 1, bytes: Array(atLimit.utf8)),
-            .text(number: 2, bytes: Array(atLimit.utf8)),
-            .oversized(number: 3, length: limit + 1),
-            .oversized(number: 4, length: 3 << 20),
-            .text(number: 5, bytes: Array("{}".utf8)),
-        ])
+        #expect(
+            read == [
+                .text(number: 1, bytes: Array(atLimit.utf8)),
+                .text(number: 2, bytes: Array(atLimit.utf8)),
+                .oversized(number: 3, length: limit + 1),
+                .oversized(number: 4, length: 3 << 20),
+                .text(number: 5, bytes: Array("{}".utf8)),
+            ])
     }
 
     @Test func gzipIsRecognisedByItsContentAndReadsLikeThePlainFile() throws {
@@ -85,7 +86,9 @@ import Testing
         let bed = try ScratchFolder()
         let first = try bed.gzip(try bed.write("a.jsonl", Array("{\"a\":1}\n{\"a\":2}\n".utf8)), to: "a.gz")
         let second = try bed.gzip(try bed.write("b.jsonl", Array("{\"b\":3}\n".utf8)), to: "b.gz")
-        let both = try bed.write("both.gz", Array(try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))))
+        let both = try bed.write(
+            "both.gz",
+            Array(try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))))
         let (read, error) = readLines(both)
         #expect(error == nil)
         #expect(text(read) == ["{\"a\":1}", "{\"a\":2}", "{\"b\":3}"])
@@ -94,8 +97,11 @@ import Testing
     @Test func aTruncatedOrCorruptGzipFileIsAnErrorNotAShortFile() throws {
         let bed = try ScratchFolder()
         let lines = (0..<2000).map { "{\"n\":\($0)}" }
-        let compressed = try Data(contentsOf: URL(fileURLWithPath:
-            try bed.gzip(try bed.write("n.jsonl", Array((lines.joined(separator: "\n") + "\n").utf8)), to: "n.gz")))
+        let compressed = try Data(
+            contentsOf: URL(
+                fileURLWithPath:
+                    try bed.gzip(
+                        try bed.write("n.jsonl", Array((lines.joined(separator: "\n") + "\n").utf8)), to: "n.gz")))
 
         let truncated = try bed.write("truncated.gz", Array(compressed.dropLast(12)))
         let (partial, truncationError) = readLines(truncated)

@@ -23,7 +23,8 @@ import Testing
 
     @Test func backfillProgressShowsTheFileReadAndTheTimeLeft() {
         let progress = BackfillProgress(
-            lines: 1000, produced: 990, acknowledged: 900, fileBytesRead: 1 << 20, fileSize: 4 << 20, elapsed: .seconds(10))
+            lines: 1000, produced: 990, acknowledged: 900, fileBytesRead: 1 << 20, fileSize: 4 << 20,
+            elapsed: .seconds(10))
         #expect(progress.fraction == 0.25)
         #expect(progress.status == "left=30s lines=1000 acknowledged=900/990 records/s=90 read=1.0 MiB/4.0 MiB")
         var unknownSize = progress

@@ -36,14 +36,16 @@ import Worker
                 filter: ReplayFilter(errorCodes: codes), extraHeaders: [Self.operatorToken])
         }
 
-        #expect(throws: OperatorToolError.operatorTokenOnRefusedCallers(
-            letters: 2, byCode: ["InvalidAuthenticationToken": 2])
+        #expect(
+            throws: OperatorToolError.operatorTokenOnRefusedCallers(
+                letters: 2, byCode: ["InvalidAuthenticationToken": 2])
         ) {
             try DeadLetterReplay.run(replay(["InvalidAuthenticationToken"]))
         }
         // Named together with other codes, the whole replay is refused: nothing of it is sent.
-        #expect(throws: OperatorToolError.operatorTokenOnRefusedCallers(
-            letters: 3, byCode: ["InvalidAuthenticationToken": 2, "Forbidden": 1])
+        #expect(
+            throws: OperatorToolError.operatorTokenOnRefusedCallers(
+                letters: 3, byCode: ["InvalidAuthenticationToken": 2, "Forbidden": 1])
         ) {
             try DeadLetterReplay.run(replay(["InvalidAuthenticationToken", "Forbidden", "BadRequest"]))
         }
@@ -71,7 +73,8 @@ import Worker
         // Two events without a token (401), one with a valid token (created).
         let producer = try KafkaProducer(configuration: bed.kafka) { _ in }
         for (index, authorization) in [nil, "Bearer \(token)", nil].enumerated() {
-            let headers = [KafkaHeader(name: "client-request-id", value: Array("event-\(index)".utf8))]
+            let headers =
+                [KafkaHeader(name: "client-request-id", value: Array("event-\(index)".utf8))]
                 + (authorization.map { [KafkaHeader(name: "authorization", value: Array($0.utf8))] } ?? [])
             try producer.produce(
                 topic: bed.topics.input, partition: 0, key: nil, value: SampleEvents.valid(1), headers: headers,
@@ -84,14 +87,16 @@ import Worker
         #expect(first.created == 1 && first.deadLettered == 2)
 
         // Not named: not replayed.
-        let unnamed = try DeadLetterReplay.run(ReplayConfiguration(
-            deadLetterTopic: bed.topics.deadLetter, inputTopic: bed.topics.input, kafka: bed.kafka))
+        let unnamed = try DeadLetterReplay.run(
+            ReplayConfiguration(
+                deadLetterTopic: bed.topics.deadLetter, inputTopic: bed.topics.input, kafka: bed.kafka))
         #expect(unnamed.replayed == 0 && unnamed.skipped == 2)
 
         // Named, without a token file: replayed as they were (no authorization header).
-        let named = try DeadLetterReplay.run(ReplayConfiguration(
-            deadLetterTopic: bed.topics.deadLetter, inputTopic: bed.topics.input, kafka: bed.kafka,
-            filter: ReplayFilter(errorCodes: ["InvalidAuthenticationToken"])))
+        let named = try DeadLetterReplay.run(
+            ReplayConfiguration(
+                deadLetterTopic: bed.topics.deadLetter, inputTopic: bed.topics.input, kafka: bed.kafka,
+                filter: ReplayFilter(errorCodes: ["InvalidAuthenticationToken"])))
         #expect(named.replayed == 2 && named.replayedByCode == ["InvalidAuthenticationToken": 2])
         // The events were written to partition 0, offsets 0-2; the replays go where the partitioner puts them.
         let isOriginal = { (partition: Int32, offset: Int64) in partition == 0 && offset < 3 }
@@ -105,14 +110,15 @@ import Worker
         let letters = try bed.readAll(bed.topics.deadLetter)
         let again = letters.filter { letter in
             guard let partition = letter.header("source-partition").flatMap({ Int32($0) }),
-                  let offset = letter.header("source-offset").flatMap({ Int64($0) })
+                let offset = letter.header("source-offset").flatMap({ Int64($0) })
             else { return false }
             return !isOriginal(partition, offset)
         }
         #expect(again.count == 2)
-        #expect(again.allSatisfy {
-            $0.header("error-status") == "401" && $0.header("error-code") == "InvalidAuthenticationToken"
-        })
+        #expect(
+            again.allSatisfy {
+                $0.header("error-status") == "401" && $0.header("error-code") == "InvalidAuthenticationToken"
+            })
         #expect(Set(again.compactMap { $0.header("client-request-id") }) == ["event-0", "event-2"])
         #expect(try bed.recordCount(bed.topics.output) == 1, "nothing was created by the replay")
     }

@@ -76,7 +76,9 @@ import Testing
 
     /// The idempotency key the replayed record of `event` must carry.
     private static func replayKey(_ event: Event, inputTopic: String) -> String {
-        event.headers.first { $0.name == "idempotency-key" }.flatMap { $0.value }.map { String(decoding: $0, as: UTF8.self) }
+        event.headers.first { $0.name == "idempotency-key" }.flatMap { $0.value }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
             ?? "dead-letter:\(inputTopic)/\(event.partition)@\(event.offset)"
     }
 
@@ -84,7 +86,8 @@ import Testing
     private static func expectedID(_ event: Event, inputTopic: String) -> String? {
         let context = CreateContext(
             idempotencyBasis: .idempotencyKey(replayKey(event, inputTopic: inputTopic)),
-            eventTime: GraphTimestamp(unixMilliseconds: 0), requestID: "r", responseTime: GraphTimestamp(unixMilliseconds: 0))
+            eventTime: GraphTimestamp(unixMilliseconds: 0), requestID: "r",
+            responseTime: GraphTimestamp(unixMilliseconds: 0))
         guard case .created(let entity) = CreatePipeline().create(event.body, context: context) else { return nil }
         return entity.id
     }
@@ -112,7 +115,9 @@ import Testing
         #expect(counted.skipped == tooLarge.count + badRequests.count - counted.replayed)
         #expect(try bed.recordCount(bed.topics.input) == events.count)
         dryRun.dryRun = false
-        #expect(try DeadLetterReplay.run(dryRun).read == tooLarge.count + badRequests.count, "the dry run committed nothing")
+        #expect(
+            try DeadLetterReplay.run(dryRun).read == tooLarge.count + badRequests.count, "the dry run committed nothing"
+        )
 
         // 3. Replay the too-large ones only (no source filter).
         let onlyTooLarge = ReplayConfiguration(
@@ -184,7 +189,8 @@ import Testing
         let producer = try KafkaProducer(configuration: bed.kafka) { _ in }
         for offset in 0..<12 {
             let headers = [
-                Self.header("x", "\(offset)"), Self.header("error-status", "400"), Self.header("error-code", "BadRequest"),
+                Self.header("x", "\(offset)"), Self.header("error-status", "400"),
+                Self.header("error-code", "BadRequest"),
                 Self.header("error", "{}"), Self.header("source-topic", bed.topics.input),
                 Self.header("source-partition", "1"), Self.header("source-offset", "\(offset)"),
             ]
@@ -201,7 +207,9 @@ import Testing
         #expect {
             try DeadLetterReplay.run(configuration)
         } throws: { error in
-            guard case .deadLetterNotReplayed(let letter, _, let cause) = error as? OperatorToolError else { return false }
+            guard case .deadLetterNotReplayed(let letter, _, let cause) = error as? OperatorToolError else {
+                return false
+            }
             return letter.topic == bed.topics.deadLetter && cause.code == .topicAuthorizationFailed
         }
         bed.cluster.clearRequestErrors(.produce)

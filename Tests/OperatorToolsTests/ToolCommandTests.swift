@@ -17,7 +17,8 @@ import Testing
 
     /// Runs the command to its end (at most 60 s); standard error is a pipe,
     /// not a terminal, so progress comes as plain lines.
-    private func run(_ arguments: [String], brokers: String) throws -> (status: Int32?, output: String, errors: String) {
+    private func run(_ arguments: [String], brokers: String) throws -> (status: Int32?, output: String, errors: String)
+    {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -38,11 +39,14 @@ import Testing
     @Test func backfillPrintsItsSummaryListsTooLargeLinesAndNeverTheToken() throws {
         let bed = try ToolTestBed()
         let large = SampleEvents.valid(3) + Array(repeating: 0x20, count: 3_000)
-        let path = try bed.files.write("events.jsonl", lines: [SampleEvents.valid(1), large, [], SampleEvents.valid(2)])
+        let path = try bed.files.write(
+            "events.jsonl", lines: [SampleEvents.valid(1), large, [], SampleEvents.valid(2)])
         let tokenFile = try bed.files.write("token", Array("tok-5ecret-value\n".utf8))
         let result = try run(
-            ["backfill", "--input", path, "--input-topic", bed.topics.input, "--max-body-size", "2000",
-             "--bearer-token-file", tokenFile, "--progress-interval", "1"],
+            [
+                "backfill", "--input", path, "--input-topic", bed.topics.input, "--max-body-size", "2000",
+                "--bearer-token-file", tokenFile, "--progress-interval", "1",
+            ],
             brokers: bed.cluster.bootstrapServers)
         #expect(result.status == 1, "lines were too large: \(result.errors)")
         #expect(result.output.hasPrefix("summary: lines=4 produced=2 skipped-blank=1 oversized=1 bytes="))
@@ -56,11 +60,13 @@ import Testing
 
     @Test func failuresExitWithStatusTwoAndSayWhat() throws {
         let bed = try ToolTestBed()
-        let missing = try run(["backfill", "--input", "/nonexistent/events.jsonl"], brokers: bed.cluster.bootstrapServers)
+        let missing = try run(
+            ["backfill", "--input", "/nonexistent/events.jsonl"], brokers: bed.cluster.bootstrapServers)
         #expect(missing.status == 2)
         #expect(missing.errors.contains("usp-worker backfill: UNREADABLE_INPUT: cannot read /nonexistent/events.jsonl"))
         let path = try bed.files.write("one.jsonl", lines: [SampleEvents.valid(1)])
-        let noTopic = try run(["backfill", "--input", path, "--input-topic", "absent"], brokers: bed.cluster.bootstrapServers)
+        let noTopic = try run(
+            ["backfill", "--input", path, "--input-topic", "absent"], brokers: bed.cluster.bootstrapServers)
         #expect(noTopic.status == 2)
         #expect(noTopic.errors.contains("MISSING_TOPIC: topic absent"))
     }
@@ -70,13 +76,16 @@ import Testing
         try bed.writeDeadLetters(codes: ["InvalidAuthenticationToken", "BadRequest", "InvalidAuthenticationToken"])
         let tokenFile = try bed.files.write("token", Array("operator-5ecret-token\n".utf8))
         let result = try run(
-            ["replay", "--input-topic", bed.topics.input, "--dead-letter-topic", bed.topics.deadLetter,
-             "--error-code", "InvalidAuthenticationToken", "--bearer-token-file", tokenFile],
+            [
+                "replay", "--input-topic", bed.topics.input, "--dead-letter-topic", bed.topics.deadLetter,
+                "--error-code", "InvalidAuthenticationToken", "--bearer-token-file", tokenFile,
+            ],
             brokers: bed.cluster.bootstrapServers)
         #expect(result.status == 2, "refused: \(result.errors)")
-        #expect(result.errors.contains(
-            "usp-worker replay: OPERATOR_TOKEN_ON_REFUSED_CALLERS: refused to replay 2 dead letter(s) of callers "
-                + "refused for their token (InvalidAuthenticationToken: 2) with --bearer-token-file"))
+        #expect(
+            result.errors.contains(
+                "usp-worker replay: OPERATOR_TOKEN_ON_REFUSED_CALLERS: refused to replay 2 dead letter(s) of callers "
+                    + "refused for their token (InvalidAuthenticationToken: 2) with --bearer-token-file"))
         #expect(!result.output.contains("summary:"))
         #expect(!(result.output + result.errors).contains("5ecret"))
         #expect(try bed.recordCount(bed.topics.input) == 0, "nothing was sent")
@@ -85,11 +94,14 @@ import Testing
     @Test func replayDryRunCountsAndSaysWhichGroup() throws {
         let bed = try ToolTestBed()
         let result = try run(
-            ["replay", "--dry-run", "--input-topic", bed.topics.input, "--dead-letter-topic", bed.topics.deadLetter,
-             "--error-code", "BadRequest", "--source-partition", "2"],
+            [
+                "replay", "--dry-run", "--input-topic", bed.topics.input, "--dead-letter-topic", bed.topics.deadLetter,
+                "--error-code", "BadRequest", "--source-partition", "2",
+            ],
             brokers: bed.cluster.bootstrapServers)
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.hasPrefix("summary: dry-run read=0 replayed=0 skipped=0 seconds="))
-        #expect(result.output.hasSuffix(" group=usp-worker-replay.error-code=BadRequest.source-partition=2 by-code=-\n"))
+        #expect(
+            result.output.hasSuffix(" group=usp-worker-replay.error-code=BadRequest.source-partition=2 by-code=-\n"))
     }
 }

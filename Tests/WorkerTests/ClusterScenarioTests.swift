@@ -56,8 +56,9 @@ import Testing
         func expectCommittedAtTheEnd(group: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let committed = try bed.committedOffsets(group: group)
             for (partition, _, high) in try bed.watermarks(bed.topics.input) {
-                #expect(committed[partition] == high, "partition \(partition) committed to its end \(high)",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    committed[partition] == high, "partition \(partition) committed to its end \(high)",
+                    sourceLocation: sourceLocation)
             }
         }
     }
@@ -121,7 +122,8 @@ import Testing
             }
         }
         try scenario.broker.setAllBrokersUp()
-        #expect(!readyDuringOutage.isEmpty && readyDuringOutage.allSatisfy { $0 == 503 }, "/readyz: \(readyDuringOutage)")
+        #expect(
+            !readyDuringOutage.isEmpty && readyDuringOutage.allSatisfy { $0 == 503 }, "/readyz: \(readyDuringOutage)")
         #expect(liveDuringOutage.allSatisfy { $0 == 200 }, "/livez during the outage: \(liveDuringOutage)")
 
         var readyAgain = false

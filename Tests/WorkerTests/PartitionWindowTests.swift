@@ -55,7 +55,8 @@ import Testing
     @Test func aPositionBehindTheCommittableOffsetOrBeforeAnyCompletionIsIgnored() {
         var window = PartitionWindow()
         window.advanceIfSettled(to: 4)
-        #expect(window.committableOffset == nil, "a position from an earlier assignment may lie behind the group's commit")
+        #expect(
+            window.committableOffset == nil, "a position from an earlier assignment may lie behind the group's commit")
         let only = window.append(offset: 6, record: nil)
         window.complete(sequence: only)
         window.advanceIfSettled(to: 5)
@@ -66,7 +67,9 @@ import Testing
         let tracker = DeliveryTracker()
         tracker.assign([0])
         let tickets = (0..<3).compactMap { offset in
-            tracker.dispatch(InboundRecord(partition: 0, offset: Int64(offset), timestampMilliseconds: 0, key: nil, value: [], headers: []))
+            tracker.dispatch(
+                InboundRecord(
+                    partition: 0, offset: Int64(offset), timestampMilliseconds: 0, key: nil, value: [], headers: []))
         }
         tracker.advanceSettled(to: [0: 5])
         tracker.complete(tickets[0])
@@ -131,7 +134,8 @@ import Testing
         let tracker = DeliveryTracker()
         tracker.assign([0, 1])
         let record = { (partition: Int32, offset: Int64) in
-            InboundRecord(partition: partition, offset: offset, timestampMilliseconds: 0, key: nil, value: [1], headers: [])
+            InboundRecord(
+                partition: partition, offset: offset, timestampMilliseconds: 0, key: nil, value: [1], headers: [])
         }
         let a = tracker.dispatch(record(0, 0))!
         let b = tracker.dispatch(record(1, 0))!
@@ -144,7 +148,9 @@ import Testing
         #expect(tracker.committableOffsets([0]).map(\.offset) == [1], "offered again until stored")
         tracker.markStored(first)
         #expect(tracker.committableOffsets([0]).isEmpty, "an unchanged offset is not stored again")
-        #expect(tracker.committableOffsets([0], includingStored: true).map(\.offset) == [1], "a final commit sends it again")
+        #expect(
+            tracker.committableOffsets([0], includingStored: true).map(\.offset) == [1], "a final commit sends it again"
+        )
         tracker.complete(b)
         #expect(tracker.committableOffsets().map(\.partition) == [1])
         #expect(tracker.inFlightCount == 0)
@@ -153,7 +159,8 @@ import Testing
     @Test func aRecordOfAnUnassignedPartitionIsNotDispatched() {
         let tracker = DeliveryTracker()
         tracker.assign([0])
-        let stray = InboundRecord(partition: 5, offset: 0, timestampMilliseconds: nil, key: nil, value: nil, headers: [])
+        let stray = InboundRecord(
+            partition: 5, offset: 0, timestampMilliseconds: nil, key: nil, value: nil, headers: [])
         #expect(tracker.dispatch(stray) == nil)
     }
 
@@ -175,8 +182,11 @@ import Testing
         // them wrap to 0, 1, 2, as the ticket's 40 bits carry them.
         var window = PartitionWindow(firstSequence: PartitionWindow.sequenceMask - 2)
         let sequences = (0..<6).map { window.append(offset: Int64(100 + $0), record: nil) }
-        #expect(sequences == [PartitionWindow.sequenceMask - 2, PartitionWindow.sequenceMask - 1,
-                              PartitionWindow.sequenceMask, 0, 1, 2])
+        #expect(
+            sequences == [
+                PartitionWindow.sequenceMask - 2, PartitionWindow.sequenceMask - 1,
+                PartitionWindow.sequenceMask, 0, 1, 2,
+            ])
         for index in [4, 3, 5, 1] { window.complete(sequence: sequences[index]) }
         #expect(window.committableOffset == nil, "the first record is still in flight")
         #expect(window.offset(sequence: sequences[5]) == 105)

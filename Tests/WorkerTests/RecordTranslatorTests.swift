@@ -9,7 +9,9 @@ import Testing
     let translator = RecordTranslator(pipeline: CreatePipeline(), topics: WorkerConfiguration.Topics())
 
     func record(value: [UInt8]?, headers: [KafkaHeader], key: [UInt8]? = Array("k".utf8)) -> InboundRecord {
-        InboundRecord(partition: 2, offset: 41, timestampMilliseconds: 1_483_228_846_169, key: key, value: value, headers: headers)
+        InboundRecord(
+            partition: 2, offset: 41, timestampMilliseconds: 1_483_228_846_169, key: key, value: value, headers: headers
+        )
     }
 
     func header(_ name: String, _ value: String?) -> KafkaHeader {
@@ -48,9 +50,10 @@ import Testing
         #expect(output.value == value)
         #expect(output.key == Array("k".utf8))
         #expect(Array(output.headers.prefix(3)) == Array(inbound.dropFirst()))
-        #expect(output.headers.dropFirst(3).map(\.name) == [
-            "error-status", "error-code", "error", "source-topic", "source-partition", "source-offset",
-        ])
+        #expect(
+            output.headers.dropFirst(3).map(\.name) == [
+                "error-status", "error-code", "error", "source-topic", "source-partition", "source-offset",
+            ])
         #expect(output.headers.allSatisfy { $0.name.lowercased() != "authorization" })
         let headerText = { (name: String) in
             output.headers.first { $0.name == name }.flatMap(\.value).map { String(decoding: $0, as: UTF8.self) }
@@ -81,7 +84,9 @@ import Testing
         let keyed = [header("Idempotency-Key", "order-7")]
         let one = translator.translate(record(value: SampleEvents.valid(2), headers: keyed))
         let other = translator.translate(
-            InboundRecord(partition: 0, offset: 999, timestampMilliseconds: 0, key: nil, value: SampleEvents.valid(2), headers: keyed))
+            InboundRecord(
+                partition: 0, offset: 999, timestampMilliseconds: 0, key: nil, value: SampleEvents.valid(2),
+                headers: keyed))
         let unkeyed = translator.translate(record(value: SampleEvents.valid(2), headers: []))
         #expect(one.key == other.key)
         #expect(one.key != unkeyed.key)

@@ -1,11 +1,11 @@
 import Authentication
 import AuthenticationTestSupport
-import SampleTokens
 import CreatePipeline
 import Foundation
 import Kafka
 import KafkaTestSupport
 import SampleEvents
+import SampleTokens
 import Testing
 
 @testable import Worker
@@ -60,7 +60,11 @@ import Testing
         let strangerKey = try await TestTokens(keys: TestKeys()).token(signedWith: .rsa)
         let readOnly = try await tokens.token(TestClaims(scp: "SecurityEvents.Read.All", roles: nil))
         let tampered = rsaRole.split(separator: ".").enumerated()
-            .map { $0.offset == 1 ? Substring(Base64URL.encode(try! TestTokens.encode(TestClaims(tid: TestTokens.tenantB)))) : $0.element }
+            .map {
+                $0.offset == 1
+                    ? Substring(Base64URL.encode(try! TestTokens.encode(TestClaims(tid: TestTokens.tenantB))))
+                    : $0.element
+            }
             .joined(separator: ".")
         let unauthorized = (401, "InvalidAuthenticationToken")
         let forbidden = (403, "Forbidden")
@@ -73,18 +77,27 @@ import Testing
                 name: "header name in another case", value: tenantA,
                 headers: [Self.header("Authorization", "Bearer \(ecScope)")]),
             Case(name: "no token", value: tenantA, headers: [], rejection: unauthorized),
-            Case(name: "basic credentials", value: tenantA, headers: [Self.header("authorization", "Basic dTpw")], rejection: unauthorized),
+            Case(
+                name: "basic credentials", value: tenantA, headers: [Self.header("authorization", "Basic dTpw")],
+                rejection: unauthorized),
             Case(name: "expired", value: tenantA, headers: [Self.bearer(expired)], rejection: unauthorized),
             Case(name: "bad signature", value: tenantA, headers: [Self.bearer(tampered)], rejection: unauthorized),
             Case(name: "wrong issuer", value: tenantA, headers: [Self.bearer(wrongIssuer)], rejection: unauthorized),
-            Case(name: "wrong audience", value: tenantA, headers: [Self.bearer(wrongAudience)], rejection: unauthorized),
+            Case(
+                name: "wrong audience", value: tenantA, headers: [Self.bearer(wrongAudience)], rejection: unauthorized),
             Case(name: "unknown key", value: tenantA, headers: [Self.bearer(strangerKey)], rejection: unauthorized),
-            Case(name: "unsigned", value: tenantA, headers: [Self.bearer(try TestTokens.unsigned())], rejection: unauthorized),
+            Case(
+                name: "unsigned", value: tenantA, headers: [Self.bearer(try TestTokens.unsigned())],
+                rejection: unauthorized),
             Case(
                 name: "two authorization headers", value: tenantA,
                 headers: [Self.bearer(rsaRole), Self.bearer(ecScope)], rejection: unauthorized),
-            Case(name: "invalid body, bad token: never parsed", value: Array("{".utf8), headers: [], rejection: unauthorized),
-            Case(name: "invalid body, good token", value: Array("{".utf8), headers: [Self.bearer(rsaRole)], rejection: (400, "BadRequest")),
+            Case(
+                name: "invalid body, bad token: never parsed", value: Array("{".utf8), headers: [],
+                rejection: unauthorized),
+            Case(
+                name: "invalid body, good token", value: Array("{".utf8), headers: [Self.bearer(rsaRole)],
+                rejection: (400, "BadRequest")),
             Case(name: "no permission", value: tenantA, headers: [Self.bearer(readOnly)], rejection: forbidden),
             Case(
                 name: "tenant A's token, tenant B's profile", value: Self.body(tenant: TestTokens.tenantB),
@@ -92,7 +105,8 @@ import Testing
         ]
         let bed = try KafkaTestBed(partitions: 1, outputPartitions: 1)
         try bed.produce(cases.map { ($0.value, $0.headers + [Self.header("client-request-id", "c-\($0.name)")]) })
-        let worker = bed.worker(group: "auth", authentication: .bearerToken(access), logger: log.logger(label: "worker"))
+        let worker = bed.worker(
+            group: "auth", authentication: .bearerToken(access), logger: log.logger(label: "worker"))
         let summary = try await worker.run()
         let expectedCreated = cases.filter { $0.rejection == nil }.count
         #expect(summary.created == expectedCreated)
@@ -116,14 +130,16 @@ import Testing
             #expect(deadLetter?.header("error-status") == "\(rejection.status)", "\(testCase.name)")
             #expect(deadLetter?.header("error-code") == rejection.code, "\(testCase.name)")
             #expect(deadLetter?.header("error")?.contains(#""code":"\#(rejection.code)""#) == true, "\(testCase.name)")
-            #expect(deadLetter?.header("client-request-id") == "c-\(testCase.name)", "\(testCase.name): other headers kept")
+            #expect(
+                deadLetter?.header("client-request-id") == "c-\(testCase.name)", "\(testCase.name): other headers kept")
             #expect(deadLetter?.value == testCase.value, "\(testCase.name): the body kept for a replay")
         }
         // No token leaves the worker: no authorization header, no token text in any output or log line.
         let secrets = [rsaRole, ecScope, hmac, expired, tampered, readOnly].map { String($0.split(separator: ".")[2]) }
         for message in entities + deadLetters {
             #expect(message.headers.allSatisfy { $0.name.lowercased() != "authorization" })
-            let text = message.headers.map { String(decoding: $0.value ?? [], as: UTF8.self) }.joined()
+            let text =
+                message.headers.map { String(decoding: $0.value ?? [], as: UTF8.self) }.joined()
                 + String(decoding: message.value ?? [], as: UTF8.self)
             #expect(secrets.allSatisfy { !text.contains($0) }, "a token in \(message.topic)@\(message.offset)")
         }

@@ -69,7 +69,8 @@ import Testing
         await #expect {
             _ = try await worker.run()
         } throws: { error in
-            (error as? WorkerError)?.codeName == "KAFKA" && String(describing: error).contains(configuration.topics.output)
+            (error as? WorkerError)?.codeName == "KAFKA"
+                && String(describing: error).contains(configuration.topics.output)
         }
         // A topic may be unknown for a while after its creation: 30 s before that is permanent.
         #expect(started.duration(to: .now) > .seconds(25))

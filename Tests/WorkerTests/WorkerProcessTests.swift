@@ -32,7 +32,8 @@ import Testing
         victim.signal(SIGKILL)
         #expect(midStream, "the worker published before it was killed")
         #expect(victim.waitForExit(timeout: .seconds(10)) != nil)
-        let published = try bed.recordCount(bed.topics.output)
+        let published =
+            try bed.recordCount(bed.topics.output)
             + bed.recordCount(bed.topics.deadLetter)
         #expect(published < count, "the kill landed mid-stream (\(published) of \(count) published)")
 
@@ -82,7 +83,9 @@ import Testing
             let next = max(committed[partition] ?? 0, 0)
             let published = publishedOffsets[partition, default: []]
             let isThePrefix = published.count == next && published.allSatisfy { $0 < next }
-            #expect(isThePrefix, "partition \(partition): \(published.count) offsets published, committed prefix 0..<\(next)")
+            #expect(
+                isThePrefix,
+                "partition \(partition): \(published.count) offsets published, committed prefix 0..<\(next)")
         }
     }
 
@@ -98,17 +101,29 @@ import Testing
         ([], "--jwks-url, --jwks-file or --hs256-secret-file"),
         (["--jwks-file", "/etc/usp/jwks.json"], "--issuer"),
         (["--jwks-file", "/etc/usp/jwks.json", "--issuer", "https://issuer.test"], "--audience"),
-        (["--jwks-file", "/nonexistent/jwks.json", "--issuer", "https://issuer.test", "--audience", "api://usp"], "/nonexistent/jwks.json"),
-        (["--jwks-url", "http://idp.example.test/keys", "--issuer", "https://issuer.test", "--audience", "api://usp"], "must be https"),
+        (
+            ["--jwks-file", "/nonexistent/jwks.json", "--issuer", "https://issuer.test", "--audience", "api://usp"],
+            "/nonexistent/jwks.json"
+        ),
+        (
+            [
+                "--jwks-url", "http://idp.example.test/keys", "--issuer", "https://issuer.test", "--audience",
+                "api://usp",
+            ], "must be https"
+        ),
         (["--auth", "none", "--jwks-file", "/etc/usp/jwks.json"], "--auth none checks no token"),
         // Properties that would weaken the delivery promises.
         (["--auth", "none", "--kafka-property", "acks=1"], "acks=1 is refused"),
         (["--auth", "none", "--kafka-property", "request.required.acks=0"], "request.required.acks=0 is refused"),
         (["--auth", "none", "--kafka-property", "enable.idempotence=false"], "enable.idempotence=false is refused"),
-        (["--auth", "none", "--kafka-property", "enable.auto.offset.store=true"],
-         "enable.auto.offset.store=true is refused"),
-        (["--auth", "none", "--kafka-property", "max.in.flight.requests.per.connection=6"],
-         "max.in.flight.requests.per.connection=6 is refused"),
+        (
+            ["--auth", "none", "--kafka-property", "enable.auto.offset.store=true"],
+            "enable.auto.offset.store=true is refused"
+        ),
+        (
+            ["--auth", "none", "--kafka-property", "max.in.flight.requests.per.connection=6"],
+            "max.in.flight.requests.per.connection=6 is refused"
+        ),
         (["--auth", "none", "--max-in-flight-bytes", "0"], "--max-in-flight-bytes"),
     ])
     func aBadFlagOrPropertyIsRefusedAtStartByName(arguments: [String], named: String) {
@@ -154,12 +169,14 @@ import Testing
         let listening = try eventually(timeout: .seconds(20)) { allowed.log.contains("http listener started") }
         #expect(listening, "the worker started: \(allowed.log.suffix(2000))")
         let log = allowed.log
-        #expect(log.contains(
-            "events on events.in are not checked for a bearer token; whoever may write to that topic may create "
-                + "profiles in any tenant, and only the broker's ACLs protect it"))
-        #expect(log.contains(
-            "POST /security/userSecurityProfiles on 127.0.0.1:0 checks no bearer token; anyone who can reach that "
-                + "port may create profiles in any tenant, and no broker ACL applies to it"))
+        #expect(
+            log.contains(
+                "events on events.in are not checked for a bearer token; whoever may write to that topic may create "
+                    + "profiles in any tenant, and only the broker's ACLs protect it"))
+        #expect(
+            log.contains(
+                "POST /security/userSecurityProfiles on 127.0.0.1:0 checks no bearer token; anyone who can reach that "
+                    + "port may create profiles in any tenant, and no broker ACL applies to it"))
 
         // Event-only (--no-http-create) needs no allowance, and warns about the events only.
         let eventsOnly = try WorkerProcess(arguments + ["--no-http-create"])

@@ -155,8 +155,9 @@ extension ConsumerCore {
     ) throws(KafkaError) -> (low: Int64, high: Int64) {
         var low: Int64 = -1
         var high: Int64 = -1
-        try check(rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeout.timeoutMilliseconds),
-                  "watermarks \(topic)[\(partition)]")
+        try check(
+            rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeout.timeoutMilliseconds),
+            "watermarks \(topic)[\(partition)]")
         return (low, high)
     }
 

@@ -82,8 +82,8 @@ final class ConsumerCore: @unchecked Sendable {
                 core.reportCommit()
                 return
             }
-            let where_ = NativePartitionList.partitions(of: offsets).map(\.description).joined(separator: ", ")
-            core.reportError(KafkaError(code, "commit \(where_)"))
+            let partitions = NativePartitionList.partitions(of: offsets).map(\.description).joined(separator: ", ")
+            core.reportError(KafkaError(code, "commit \(partitions)"))
         }
     }
 

@@ -21,8 +21,9 @@ extension KafkaConfiguration {
                     message += " (property \"\(key)\")"
                 }
                 let unknown = result == RD_KAFKA_CONF_UNKNOWN
-                throw KafkaError(code: .invalidArg, name: unknown ? "UNKNOWN_PROPERTY" : "INVALID_PROPERTY",
-                                 message: message, isRetriable: false)
+                throw KafkaError(
+                    code: .invalidArg, name: unknown ? "UNKNOWN_PROPERTY" : "INVALID_PROPERTY",
+                    message: message, isRetriable: false)
             }
         }
         return conf

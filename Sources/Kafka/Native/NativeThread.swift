@@ -26,11 +26,13 @@ struct NativeThread: @unchecked Sendable {
         #else
         var handle: pthread_t? = nil
         #endif
-        let result = pthread_create(&handle, nil, { argument in
-            let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box)
+        let result = pthread_create(
+            &handle, nil,
+            { argument in
+                let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
+                body.run()
+                return nil
+            }, box)
         precondition(result == 0, "pthread_create failed: \(result)")
         #if canImport(Glibc)
         return NativeThread(handle: handle)

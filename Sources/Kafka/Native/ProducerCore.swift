@@ -30,8 +30,10 @@ final class ProducerCore: @unchecked Sendable {
 
     /// Creates the producer handle, its reports (delivery, error, statistics) served as
     /// events on its main queue.
-    init(configuration: KafkaConfiguration, onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
-         onError: @escaping @Sendable (KafkaError) -> Void) throws(KafkaError) {
+    init(
+        configuration: KafkaConfiguration, onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
+        onError: @escaping @Sendable (KafkaError) -> Void
+    ) throws(KafkaError) {
         let conf = try configuration.makeNativeConfiguration()
         rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
         let handle = try NativeClient.create(RD_KAFKA_PRODUCER, conf, configuration: configuration)
@@ -188,14 +190,15 @@ final class ProducerCore: @unchecked Sendable {
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
             while let message = rd_kafka_event_message_next(event) {
-                onDelivery(DeliveryReport(
-                    opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
-                    partition: message.pointee.partition,
-                    offset: message.pointee.offset,
-                    errorCode: KafkaErrorCode(message.pointee.err),
-                    latencyMicroseconds: rd_kafka_message_latency(message),
-                    persistence: MessagePersistence(rd_kafka_message_status(message))
-                ))
+                onDelivery(
+                    DeliveryReport(
+                        opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
+                        partition: message.pointee.partition,
+                        offset: message.pointee.offset,
+                        errorCode: KafkaErrorCode(message.pointee.err),
+                        latencyMicroseconds: rd_kafka_message_latency(message),
+                        persistence: MessagePersistence(rd_kafka_message_status(message))
+                    ))
             }
         case RD_KAFKA_EVENT_ERROR:
             let code = KafkaErrorCode(rd_kafka_event_error(event))

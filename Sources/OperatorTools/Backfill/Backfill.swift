@@ -72,7 +72,8 @@ final class BackfillRun {
                 nextReport = .now + configuration.progressInterval
             }
         }
-        KafkaClients.waitForDeliveryReports(producer, kafka: configuration.kafka, every: configuration.progressInterval) {
+        KafkaClients.waitForDeliveryReports(producer, kafka: configuration.kafka, every: configuration.progressInterval)
+        {
             progress(snapshot())
         }
         progress(snapshot())

@@ -29,7 +29,8 @@ public struct BackfillProgress: ProgressReport, Equatable {
         if let fraction, fraction > 0.01, fraction < 1 {
             text += "left=" + Formatting.clock(seconds: seconds * (1 - fraction) / fraction) + " "
         }
-        text += "lines=\(lines) acknowledged=\(acknowledged)/\(produced) "
+        text +=
+            "lines=\(lines) acknowledged=\(acknowledged)/\(produced) "
             + "records/s=\(Formatting.rate(acknowledged, seconds: seconds)) read=" + Formatting.mebibytes(fileBytesRead)
         if let fileSize { text += "/" + Formatting.mebibytes(fileSize) }
         return text

@@ -58,7 +58,8 @@ public struct ProgressDisplay: Sendable {
             var line = ""
             if let fraction {
                 let filled = Int((min(max(fraction, 0), 1) * Double(Self.barWidth)).rounded(.down))
-                line = "[" + String(repeating: "#", count: filled)
+                line =
+                    "[" + String(repeating: "#", count: filled)
                     + String(repeating: "-", count: Self.barWidth - filled) + "]" + percent + " "
             }
             line += status

@@ -84,9 +84,10 @@ final class ReplayRun {
         ranges = try remainingRanges()
         state = ReplayState(total: ranges.values.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) })
         do throws(KafkaError) {
-            try consumer.assign(ranges.map {
-                TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value.lowerBound)
-            })
+            try consumer.assign(
+                ranges.map {
+                    TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value.lowerBound)
+                })
         } catch {
             throw .kafka(error, while: "assigning \(topic)")
         }
@@ -172,7 +173,9 @@ final class ReplayRun {
     private func settle(progress: (ReplayProgress) -> Void) throws(OperatorToolError) {
         if let producer {
             let current = state
-            KafkaClients.waitForDeliveryReports(producer, kafka: configuration.kafka, every: configuration.progressInterval) {
+            KafkaClients.waitForDeliveryReports(
+                producer, kafka: configuration.kafka, every: configuration.progressInterval
+            ) {
                 progress(current.progress(since: start))
             }
             if let failure = ledger.firstFailure {
@@ -213,7 +216,7 @@ final class ReplayRun {
         state.uncommitted[message.partition] = message.offset + 1
         var letter = DeadLetter(message)
         if configuration.filter.accepts(errorCode: letter.errorCode, sourcePartition: letter.sourcePartition),
-           letter.isMissingParts
+            letter.isMissingParts
         {
             switch try complete(letter) {
             case .success(let complete): letter = complete
@@ -235,7 +238,9 @@ final class ReplayRun {
 
     /// The letter with its left-out parts read back from its source record, or why
     /// that record is gone.
-    private func complete(_ letter: DeadLetter) throws(OperatorToolError) -> Result<DeadLetter, ReplaySummary.SourceGone> {
+    private func complete(_ letter: DeadLetter) throws(OperatorToolError) -> Result<
+        DeadLetter, ReplaySummary.SourceGone
+    > {
         guard let source = letter.source else {
             return .failure(.init(letter: letter.position, source: nil, reason: "the letter names no source"))
         }

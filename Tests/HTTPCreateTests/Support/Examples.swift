@@ -6,8 +6,12 @@ enum Examples {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Examples")
 
-    static var request: [UInt8] { get throws { Array(try Data(contentsOf: directory.appendingPathComponent("create-request.json"))) } }
-    static var response: String { get throws { try String(contentsOf: directory.appendingPathComponent("create-response.json"), encoding: .utf8) } }
+    static var request: [UInt8] {
+        get throws { Array(try Data(contentsOf: directory.appendingPathComponent("create-request.json"))) }
+    }
+    static var response: String {
+        get throws { try String(contentsOf: directory.appendingPathComponent("create-response.json"), encoding: .utf8) }
+    }
 
     /// The example request with its `azureTenantId` replaced.
     static func request(tenant: String) throws -> [UInt8] {

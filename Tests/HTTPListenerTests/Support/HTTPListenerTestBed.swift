@@ -1,8 +1,8 @@
 import Foundation
+import HTTPListener
 import Kafka
 import KafkaTestSupport
 import Logging
-import HTTPListener
 import ServiceLifecycle
 import Testing
 import Worker
@@ -54,7 +54,8 @@ final class HTTPListenerTestBed: Sendable {
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup),
                     .init(
-                        service: WorkerService(worker: observed.worker), successTerminationBehavior: .gracefullyShutdownGroup,
+                        service: WorkerService(worker: observed.worker),
+                        successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 logger: logger))

@@ -1,6 +1,6 @@
 import Foundation
-import KafkaTestSupport
 import HummingbirdTesting
+import KafkaTestSupport
 
 /// Requests to the worker's listener over real HTTP on loopback.
 struct HTTPProbe: Sendable {
@@ -88,7 +88,7 @@ struct Scrape: Sendable {
         var lags: [Int32: Double] = [:]
         for (labels, value) in family("usp_consumer_lag") where labels.contains(#"topic="\#(topic)""#) {
             guard let start = labels.range(of: #"partition=""#)?.upperBound,
-                  let end = labels[start...].firstIndex(of: "\""), let partition = Int32(labels[start..<end])
+                let end = labels[start...].firstIndex(of: "\""), let partition = Int32(labels[start..<end])
             else { continue }
             lags[partition] = value
         }

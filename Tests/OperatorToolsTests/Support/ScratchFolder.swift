@@ -6,7 +6,8 @@ final class ScratchFolder: Sendable {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("usp-tools-\(UInt64.random(in: 0...UInt64.max))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "usp-tools-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
