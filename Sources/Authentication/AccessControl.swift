@@ -34,7 +34,7 @@ public final class AccessControl: Sendable {
         self.rings = rings
         self.allowList = allowList
         verifier = TokenVerifier(issuers: configuration.issuers, audiences: configuration.audiences)
-        timeWindow = TimeWindow(clockSkew: configuration.clockSkew.seconds)
+        timeWindow = TimeWindow(clockSkew: configuration.clockSkew / .seconds(1))
         cache = VerifiedTokenCache(capacity: configuration.cacheCapacity)
     }
 

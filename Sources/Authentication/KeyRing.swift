@@ -155,7 +155,7 @@ final class PendingRefresh: Sendable {
     /// Blocks the calling thread until the refresh ends or `timeout` passes. Never call it
     /// from a Swift concurrency task (use `wait()`): the refresh itself runs on that pool.
     func wait(timeout: Duration) {
-        _ = group.wait(timeout: .now() + .nanoseconds(Int(min(timeout.seconds, 3_600) * 1e9)))
+        _ = group.wait(timeout: .now() + .nanoseconds(Int(min(timeout / .seconds(1), 3_600) * 1e9)))
     }
 
     /// Suspends until the refresh ends (a fetch is bounded by its own timeout).

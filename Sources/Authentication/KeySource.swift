@@ -78,7 +78,8 @@ enum KeySource: Sendable, CustomStringConvertible {
 
     /// One GET, bounded by `timeout`, answered with a 2xx status.
     private static func fetch(_ url: URL, timeout: Duration) async throws(KeySetError) -> Data {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout.seconds)
+        var request = URLRequest(
+            url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout / .seconds(1))
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         let data: Data
         let response: URLResponse
@@ -110,13 +111,5 @@ enum KeySource: Sendable, CustomStringConvertible {
         default:
             throw .invalidSetting("--jwks-url must be https (or http on a loopback address): \(url.absoluteString)")
         }
-    }
-}
-
-extension Duration {
-    /// This duration in seconds, as a `TimeInterval`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

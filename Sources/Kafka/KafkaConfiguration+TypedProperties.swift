@@ -40,3 +40,53 @@ extension KafkaConfiguration {
         self[key] = value.map { String($0.milliseconds) }
     }
 }
+
+/// A property as it was set, for messages that name it.
+public struct KafkaPropertySetting: Sendable, Equatable {
+    /// The name it was set under (one of its librdkafka spellings).
+    public var key: String
+    /// Its value as written.
+    public var value: String
+}
+
+extension KafkaConfiguration {
+    /// `acks` (or `request.required.acks`) when set to anything but `all`/`-1`: the
+    /// producer then counts a message delivered before every in-sync replica has it.
+    public var acknowledgementsBelowAll: KafkaPropertySetting? {
+        firstSetting(["acks", "request.required.acks"]) { !["all", "-1"].contains($0.lowercased()) }
+    }
+
+    /// `enable.idempotence` when set to false.
+    public var idempotenceDisabled: KafkaPropertySetting? {
+        firstSetting(["enable.idempotence"]) { Self.isFalse($0) }
+    }
+
+    /// `enable.auto.offset.store` when set to true: librdkafka then stores each
+    /// offset as its record is handed to the application.
+    public var automaticOffsetStoreEnabled: KafkaPropertySetting? {
+        firstSetting(["enable.auto.offset.store"]) { !Self.isFalse($0) }
+    }
+
+    /// `max.in.flight.requests.per.connection` (or `max.in.flight`) when set above `limit`.
+    public func maxInFlightRequests(above limit: Int) -> KafkaPropertySetting? {
+        firstSetting(["max.in.flight.requests.per.connection", "max.in.flight"]) { Int($0).map { $0 > limit } ?? false }
+    }
+
+    /// The first of `keys` that is set and whose value (spaces and tabs trimmed) `matches`.
+    private func firstSetting(_ keys: [String], where matches: (String) -> Bool) -> KafkaPropertySetting? {
+        for key in keys {
+            guard let value = self[key], matches(Self.trimmed(value)) else { continue }
+            return KafkaPropertySetting(key: key, value: value)
+        }
+        return nil
+    }
+
+    /// librdkafka's spellings of false (its boolean parser takes `false`, `f` and `0`).
+    private static func isFalse(_ value: String) -> Bool {
+        ["false", "f", "0"].contains(value.lowercased())
+    }
+
+    private static func trimmed(_ value: String) -> String {
+        String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

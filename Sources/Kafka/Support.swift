@@ -21,6 +21,12 @@ extension Duration {
         return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 
+    /// Whole nanoseconds, rounded down (timers record these).
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// ``milliseconds`` clamped to Int32, for librdkafka timeouts.
     var timeoutMilliseconds: Int32 { Int32(clamping: milliseconds) }
 }

@@ -14,46 +14,30 @@ import Kafka
 public enum DeliveryGuarantees {
     /// Throws for the first weakening property, in the order above.
     public static func check(_ kafka: KafkaConfiguration) throws(WorkerConfigurationError) {
-        for key in ["acks", "request.required.acks"] {
-            guard let value = kafka[key] else { continue }
-            let trimmed = value.trimmingSpaces.lowercased()
-            if trimmed != "all" && trimmed != "-1" {
-                throw .weakeningProperty(
-                    key, value: value,
-                    why: "an acknowledged output could be lost with its partition leader after its input was committed",
-                    instead: "\(key)=all (or leave it unset)")
-            }
-        }
-        if let value = kafka["enable.idempotence"], isFalse(value) {
+        if let setting = kafka.acknowledgementsBelowAll {
             throw .weakeningProperty(
-                "enable.idempotence", value: value,
+                setting.key, value: setting.value,
+                why: "an acknowledged output could be lost with its partition leader after its input was committed",
+                instead: "\(setting.key)=all (or leave it unset)")
+        }
+        if let setting = kafka.idempotenceDisabled {
+            throw .weakeningProperty(
+                setting.key, value: setting.value,
                 why: "the producer's retries could reorder or duplicate outputs",
                 instead: "enable.idempotence=true (or leave it unset)")
         }
-        if let value = kafka["enable.auto.offset.store"], !isFalse(value) {
+        if let setting = kafka.automaticOffsetStoreEnabled {
             throw .weakeningProperty(
-                "enable.auto.offset.store", value: value,
+                setting.key, value: setting.value,
                 why: "offsets would be stored when records are consumed, and committed before their outputs "
                     + "are acknowledged",
                 instead: "enable.auto.offset.store=false (or leave it unset)")
         }
-        for key in ["max.in.flight.requests.per.connection", "max.in.flight"] {
-            guard let value = kafka[key], let count = Int(value.trimmingSpaces), count > 5 else { continue }
+        if let setting = kafka.maxInFlightRequests(above: 5) {
             throw .weakeningProperty(
-                key, value: value,
+                setting.key, value: setting.value,
                 why: "the idempotent producer keeps outputs in order only with at most 5 requests in flight",
-                instead: "\(key) between 1 and 5 (or leave it unset)")
+                instead: "\(setting.key) between 1 and 5 (or leave it unset)")
         }
-    }
-
-    /// librdkafka's spellings of false (its boolean parser takes `false`, `f` and `0`).
-    private static func isFalse(_ value: String) -> Bool {
-        ["false", "f", "0"].contains(value.trimmingSpaces.lowercased())
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

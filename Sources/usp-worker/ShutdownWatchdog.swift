@@ -22,7 +22,7 @@ struct ShutdownWatchdog: Service {
         let bound = bound
         // A thread, not a task: it must fire even if every task is blocked.
         let thread = Thread {
-            Thread.sleep(forTimeInterval: Double(bound.components.seconds) + 1)
+            Thread.sleep(forTimeInterval: bound / .seconds(1) + 1)
             let message = "usp-worker: the shutdown bound of \(bound) passed; exiting with what was committed\n"
             FileHandle.standardError.write(Data(message.utf8))
             _exit(1)
