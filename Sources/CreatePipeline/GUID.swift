@@ -23,6 +23,25 @@ public enum GUID {
         }.formatted
     }
 
+    /// ``nameBased(_:)`` of `"\(prefix)\0\(topic)\0\(partition)\0\(offset)"`: a record's
+    /// coordinates after a prefix (a record's request id, say), written straight into the
+    /// hashed buffer instead of through an interpolated string.
+    public static func nameBased(_ prefix: StaticString, topic: String, partition: Int32, offset: Int64) -> String {
+        var topic = topic
+        return topic.withUTF8 { topic in
+            NameBuilder.withName(fieldBytes: prefix.utf8CodeUnitCount + topic.count + 3 + 2 * 20, fieldCount: 0) {
+                name in
+                name.append(prefix)
+                name.append("\0")
+                name.append(UnsafeRawBufferPointer(topic))
+                name.append("\0")
+                name.append(decimal: Int64(partition))
+                name.append("\0")
+                name.append(decimal: offset)
+            }
+        }.formatted
+    }
+
     /// The fixed namespace of this service's name-based ids (see docs/design.md, "Decisions the contract left open").
     static let projectNamespace = UUIDBytes(high: 0x9949_71a2_a0e8_42eb, low: 0x9c6b_26ed_741a_9c1e)
 

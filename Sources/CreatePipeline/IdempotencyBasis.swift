@@ -96,7 +96,8 @@ struct NameBuilder {
         }
     }
 
-    private mutating func append(decimal value: Int64) {
+    /// `value` in decimal, no length prefix.
+    mutating func append(decimal value: Int64) {
         precondition(20 <= capacity - count, "name exceeds its computed bound")
         count += DecimalFormatting.write(value, into: base + count)
     }

@@ -278,6 +278,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// The offset the next record of each partition will get (its high watermark),
+    /// asked of the partitions' leaders in one request a leader: cheap enough to
+    /// watch a topic's progress many times a second.
+    public func endOffsets(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
+        try withCore { (core) throws(KafkaError) in try core.endOffsets(partitions, timeout: timeout) }
+    }
+
     /// The group's committed offsets for these partitions (asked of the coordinator);
     /// `TopicPartitionOffset.invalidOffset` (-1001) where nothing is committed.
     public func committed(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError)

@@ -50,13 +50,36 @@ public final class KafkaProducer: @unchecked Sendable {
     ///     idempotence error), on the delivery thread. By default they are written
     ///     to standard error.
     /// - Throws: an invalid property (the message names it) or a handle that cannot be created.
-    public init(
+    public convenience init(
         configuration: KafkaConfiguration,
         onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
         onError: @escaping @Sendable (KafkaError) -> Void = KafkaProducer.writeToStandardError
     ) throws(KafkaError) {
+        try self.init(
+            batchingReportsTo: { reports in
+                for report in reports { onDelivery(report) }
+            }, configuration: configuration, onError: onError)
+    }
+
+    /// Creates the producer and starts its delivery thread, handing out delivery reports
+    /// in batches: those librdkafka delivers together (the messages of one produce
+    /// response, say), in its order. A handler that takes a lock per report takes it once
+    /// a batch instead. See ``init(configuration:onDelivery:onError:)``.
+    public static func batchingReports(
+        configuration: KafkaConfiguration,
+        onDeliveries: @escaping @Sendable ([DeliveryReport]) -> Void,
+        onError: @escaping @Sendable (KafkaError) -> Void = KafkaProducer.writeToStandardError
+    ) throws(KafkaError) -> KafkaProducer {
+        try KafkaProducer(batchingReportsTo: onDeliveries, configuration: configuration, onError: onError)
+    }
+
+    private init(
+        batchingReportsTo onDeliveries: @escaping @Sendable ([DeliveryReport]) -> Void,
+        configuration: KafkaConfiguration, onError: @escaping @Sendable (KafkaError) -> Void
+    ) throws(KafkaError) {
         let core = try ProducerCore(
-            configuration: configuration.withDefaults(Self.defaultProperties), onDelivery: onDelivery, onError: onError)
+            configuration: configuration.withDefaults(Self.defaultProperties), onDeliveries: onDeliveries,
+            onError: onError)
         self.core = core
         self.deliveryThread = NativeThread.start { core.runDeliveryLoop() }
     }

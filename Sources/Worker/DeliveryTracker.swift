@@ -118,14 +118,22 @@ final class DeliveryTracker: @unchecked Sendable {
 
     /// Marks a record's output acknowledged.
     func complete(_ ticket: DeliveryTicket) {
+        complete(CollectionOfOne(ticket))
+    }
+
+    /// Marks these records' outputs acknowledged (a batch of delivery reports), taking
+    /// the lock and waking waiters once for all of them.
+    func complete(_ tickets: some Sequence<DeliveryTicket>) {
         locked {
-            // Mutated in place: a copy taken out of the dictionary would share
-            // the entries' storage and copy all of it on write.
-            guard let before = windows[ticket.slot]?.count, let bytesBefore = windows[ticket.slot]?.bytesInFlight
-            else { return }
-            windows[ticket.slot]!.complete(sequence: ticket.sequence)
-            inFlight -= before - windows[ticket.slot]!.count
-            inFlightBytes -= bytesBefore - windows[ticket.slot]!.bytesInFlight
+            for ticket in tickets {
+                // Mutated in place: a copy taken out of the dictionary would share
+                // the entries' storage and copy all of it on write.
+                guard let before = windows[ticket.slot]?.count, let bytesBefore = windows[ticket.slot]?.bytesInFlight
+                else { continue }
+                windows[ticket.slot]!.complete(sequence: ticket.sequence)
+                inFlight -= before - windows[ticket.slot]!.count
+                inFlightBytes -= bytesBefore - windows[ticket.slot]!.bytesInFlight
+            }
             condition.broadcast()
         }
     }

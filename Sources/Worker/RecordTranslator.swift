@@ -120,7 +120,8 @@ struct RecordTranslator: Sendable {
         return CreateContext(
             idempotencyBasis: basis,
             eventTime: time,
-            requestID: GUID.nameBased("request-id\0\(topics.input)\0\(record.partition)\0\(record.offset)"),
+            requestID: GUID.nameBased(
+                "request-id", topic: topics.input, partition: record.partition, offset: record.offset),
             clientRequestID: record.headerValue("client-request-id"),
             responseTime: time)
     }

@@ -95,8 +95,8 @@ final class WorkerLoop: Sendable {
         // The callbacks reach the loop weakly: the loop owns both clients, and
         // closes them (so no callback runs any more) before it goes away.
         let handlers = CallbackTarget()
-        producer = try KafkaProducer(configuration: configuration.producerConfiguration) { report in
-            handlers.loop?.delivered(report)
+        producer = try KafkaProducer.batchingReports(configuration: configuration.producerConfiguration) { reports in
+            handlers.loop?.delivered(reports)
         } onError: { [logger] error in
             logger.warning("kafka producer error", metadata: ["error": "\(error)"])
             // An idempotent producer's fatal error: nothing more can be published.
@@ -247,21 +247,32 @@ final class WorkerLoop: Sendable {
 
     // MARK: The producer's delivery thread
 
-    func delivered(_ report: DeliveryReport) {
-        let ticket = DeliveryTicket(opaque: report.opaque)
-        if let latency = report.latency { metrics.publishing.record(latency) }
-        guard let error = report.error else {
+    /// The reports of one batch: the acknowledged records are counted, then completed
+    /// together (one lock, one wake-up of a poll waiting for room); the refused ones
+    /// are handled one by one.
+    func delivered(_ reports: [DeliveryReport]) {
+        var acknowledged: [DeliveryTicket] = []
+        acknowledged.reserveCapacity(reports.count)
+        var created = 0
+        for report in reports {
+            let ticket = DeliveryTicket(opaque: report.opaque)
+            if let latency = report.latency { metrics.publishing.record(latency) }
+            if let error = report.error {
+                refused(ticket, error: error)
+                continue
+            }
             switch ticket.kind {
-            case .entity: metrics.created()
+            case .entity: created += 1
             case .deadLetter:
                 // Its error is remembered with the record until the record completes (below);
                 // only a partition lost meanwhile has forgotten it.
                 metrics.deadLettered(code: tracker.deadLetter(for: ticket)?.error.code ?? "unknown")
             }
-            tracker.complete(ticket)
-            return
+            acknowledged.append(ticket)
         }
-        refused(ticket, error: error)
+        // Counted before they complete: a drain that sees them settled sees them counted.
+        metrics.created(count: created)
+        tracker.complete(acknowledged)
     }
 
     /// An output the broker (or the producer) refused for good: an entity

@@ -91,10 +91,11 @@ public final class WorkerMetrics: Sendable {
         inFlight.record(records)
     }
 
-    /// An entity the broker acknowledged.
-    func created() {
-        statistics.created.add(1, ordering: .relaxed)
-        createdEntities.increment()
+    /// Entities the broker acknowledged.
+    func created(count: Int = 1) {
+        guard count > 0 else { return }
+        statistics.created.add(count, ordering: .relaxed)
+        createdEntities.increment(by: count)
     }
 
     /// A dead letter the broker acknowledged, by its top-level Graph error code.

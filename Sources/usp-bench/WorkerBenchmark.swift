@@ -8,11 +8,13 @@ import Synchronization
 /// `usp-bench worker`: the worker end to end on the embedded cluster, beside
 /// two references measured in the same run on the same cluster — a kcat
 /// consumer piped into a kcat producer (a relay that does no work, the
-/// ceiling here) and the pipeline alone.
+/// ceiling here) and the pipeline alone. Each run gets fresh topics; rates are timed
+/// from outside by watching the destination topics' end offsets (``OutputWatcher``),
+/// and each side's CPU time is printed with the cluster's over the same span.
 ///
 /// With `--event-size` it is a memory benchmark instead: valid events padded to
-/// about that size (`usp-bench worker --events 3000 --event-size 1048576` for the
-/// issue's burst of 1 MiB records), four to an input partition so the embedded
+/// about that size (`usp-bench worker --events 3000 --event-size 1048576` for a
+/// burst of 1 MiB records), four to an input partition so the embedded
 /// cluster keeps them all, no references; it prints the worker's peak RSS.
 struct WorkerBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +23,19 @@ struct WorkerBenchmark: ParsableCommand {
 
     @Option(help: "Events to load (10% invalid).")
     var events = 200_000
+
+    @Option(
+        help: """
+            Partitions of each topic (input, relay, output, dead letters); default: enough \
+            that the embedded cluster keeps every event uncompressed.
+            """)
+    var partitions: Int32?
+
+    @Option(help: "Brokers in the embedded cluster.")
+    var brokers = 3
+
+    @Option(help: "Runs, each on topics of its own, the relay and the worker alternating which goes first.")
+    var runs = 1
 
     @Option(help: "The usp-worker executable (default: beside this one).")
     var worker: String?
@@ -37,40 +52,105 @@ struct WorkerBenchmark: ParsableCommand {
         if let eventSize { return try runLargeEvents(size: eventSize) }
         let bodies = (0..<events).map { SampleEvents.mixed($0).body }
         let totalBytes = bodies.reduce(0) { $0 + $1.count }
-        // The mock keeps 5 MiB per partition: stay well under it everywhere.
-        let partitions = Int32(max(8, (totalBytes * 2) / (4 << 20) + 1))
-        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        // The mock keeps 5 MiB per partition: by default stay well under it everywhere. The
+        // input is loaded compressed (lz4), so it fits fewer partitions too; outputs beyond
+        // 5 MiB a partition are dropped by the mock, which the end offsets still count.
+        let partitions = partitions ?? Int32(max(8, (totalBytes * 2) / (4 << 20) + 1))
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers)
         defer { cluster.close() }
-        for topic in ["input", "relay", "output", "dlq"] {
-            try cluster.createTopic(topic, partitions: partitions)
-        }
-        print("events: \(events), \(totalBytes / max(events, 1)) bytes on average, \(partitions) partitions a topic")
+        let bootstrap = cluster.bootstrapServers
+        print(
+            "events: \(events), \(totalBytes / max(events, 1)) bytes on average; \(partitions) partitions a topic, "
+                + "\(brokers) brokers")
 
-        let loadSeconds = try load(bodies, bootstrap: cluster.bootstrapServers)
-        print("load (Swift producer): \(rate(events, loadSeconds))")
-
-        // Reference 1: a relay that does no work.
-        let relayStart = ContinuousClock.now
-        try shell(
-            "kcat -C -b \(cluster.bootstrapServers) -t input -o beginning -e -q -f '%s\\n' "
-                + "| kcat -P -b \(cluster.bootstrapServers) -t relay -q -X sticky.partitioning.linger.ms=0")
-        let relayWall = relayStart.duration(to: .now).seconds
-        let relaySpan = try timestampSpan(topics: ["relay"], count: events, bootstrap: cluster.bootstrapServers)
-        print("kcat relay: wall \(rate(events, relayWall)); steady \(rate(events, relaySpan))")
-
-        // Reference 2: the pipeline alone, one core.
         let pipelineRate = pipelineEventsPerSecond(bodies)
         print("pipeline alone: \(Int(pipelineRate)) events/s on one core")
 
-        let (workerWall, peakKiB) = try runWorker(bootstrap: cluster.bootstrapServers)
-        let workerSpan = try timestampSpan(
-            topics: ["output", "dlq"], count: events, bootstrap: cluster.bootstrapServers)
-        let workerRate = Double(events) / workerSpan
-        let relayRate = Double(events) / relaySpan
-        print("worker: wall \(rate(events, workerWall)) (group join included); steady \(rate(events, workerSpan))")
-        print("worker peak RSS: \(peakKiB / 1024) MiB")
-        print(String(format: "worker / relay (steady): %.2f", workerRate / relayRate))
-        print(String(format: "pipeline share of a core at the worker's rate: %.3f", workerRate / pipelineRate))
+        var ratios: [Double] = []
+        var workerRates: [Double] = []
+        var relayRates: [Double] = []
+        var peaks: [Int] = []
+        for index in 1...max(1, runs) {
+            let topics = RunTopics(run: index)
+            for topic in [topics.input, topics.relay, topics.output, topics.deadLetter] {
+                try cluster.createTopic(topic, partitions: partitions)
+            }
+            let loadSeconds = try load(bodies, topic: topics.input, bootstrap: bootstrap)
+            let kept = try KafkaConsumer.watermarks(topic: topics.input, bootstrapServers: bootstrap)
+                .reduce(0) { $0 + Int($1.high - $1.low) }
+            guard kept == events else {
+                throw ValidationError("the cluster kept \(kept) of \(events) events: use more partitions")
+            }
+            var relay = (records: 0, seconds: 0.0)
+            var worker = (seconds: 0.0, peakKiB: 0)
+            var relayCPU = CPUTime()
+            var workerCPU = CPUTime()
+            // Alternate which goes first, so that neither always meets a warmer cluster.
+            for step in index % 2 == 1 ? ["relay", "worker"] : ["worker", "relay"] {
+                let before = CPUTime.now()
+                if step == "relay" {
+                    relay = try runRelay(topics, bootstrap: bootstrap)
+                    relayCPU = CPUTime.now() - before
+                } else {
+                    worker = try runWorker(topics, bootstrap: bootstrap)
+                    workerCPU = CPUTime.now() - before
+                }
+            }
+            let relayRate = Double(relay.records) / relay.seconds
+            let workerRate = Double(events) / worker.seconds
+            ratios.append(workerRate / relayRate)
+            workerRates.append(workerRate)
+            relayRates.append(relayRate)
+            peaks.append(worker.peakKiB)
+            print(
+                String(
+                    format: "run %d: load %.0f events/s; relay %.0f events/s; worker %.0f events/s; "
+                        + "worker / relay %.2f; worker peak RSS %d MiB",
+                    index, Double(events) / loadSeconds, relayRate, workerRate, workerRate / relayRate,
+                    worker.peakKiB / 1024))
+            print(
+                String(
+                    format:
+                        "  CPU µs an event: relay %.1f (cluster meanwhile %.1f), worker %.1f (cluster meanwhile %.1f)",
+                    relayCPU.children * 1e6 / Double(relay.records), relayCPU.own * 1e6 / Double(relay.records),
+                    workerCPU.children * 1e6 / Double(events), workerCPU.own * 1e6 / Double(events)))
+        }
+        print(
+            String(
+                format: "median of %d: relay %.0f events/s, worker %.0f events/s, worker / relay %.2f "
+                    + "(range %.2f–%.2f); peak RSS %d–%d MiB; the pipeline at %.2f of a core",
+                ratios.count, median(relayRates), median(workerRates), median(ratios), ratios.min() ?? 0,
+                ratios.max() ?? 0, (peaks.min() ?? 0) / 1024, (peaks.max() ?? 0) / 1024,
+                median(workerRates) / pipelineRate))
+    }
+
+    /// One run's topics.
+    private struct RunTopics {
+        let input: String
+        let relay: String
+        let output: String
+        let deadLetter: String
+
+        init(run: Int) {
+            input = "input-\(run)"
+            relay = "relay-\(run)"
+            output = "output-\(run)"
+            deadLetter = "dlq-\(run)"
+        }
+    }
+
+    /// A kcat consumer piped into a kcat producer, doing no work: the records it
+    /// relayed (kcat's line format leaves out the few empty events) and the seconds
+    /// from its first record out to its last.
+    private func runRelay(_ topics: RunTopics, bootstrap: String) throws -> (records: Int, seconds: Double) {
+        let watcher = try OutputWatcher(
+            topics: [topics.relay], partitions: partitions(of: topics.input, bootstrap), bootstrap: bootstrap)
+        try shell(
+            "kcat -C -b \(bootstrap) -t \(topics.input) -o beginning -e -q -f '%s\\n' "
+                + "| kcat -P -b \(bootstrap) -t \(topics.relay) -q -X sticky.partitioning.linger.ms=0")
+        let relayed = try KafkaConsumer.watermarks(topic: topics.relay, bootstrapServers: bootstrap)
+            .reduce(0) { $0 + Int($1.high) }
+        return (relayed, try watcher.span(toRecord: relayed))
     }
 
     /// The memory benchmark: `events` valid events of about `size` bytes.
@@ -119,16 +199,34 @@ struct WorkerBenchmark: ParsableCommand {
         print("worker peak RSS: \(peakKiB / 1024) MiB")
     }
 
+    /// The worker, until caught up: seconds from its first output to its last, and its peak RSS.
+    private func runWorker(_ topics: RunTopics, bootstrap: String) throws -> (seconds: Double, peakKiB: Int) {
+        let watcher = try OutputWatcher(
+            topics: [topics.output, topics.deadLetter], partitions: partitions(of: topics.input, bootstrap),
+            bootstrap: bootstrap)
+        let (_, peakKiB) = try runWorker(
+            bootstrap: bootstrap, input: topics.input, output: topics.output, deadLetter: topics.deadLetter,
+            group: "bench-\(topics.input)")
+        return (try watcher.span(toRecord: events), peakKiB)
+    }
+
+    private func partitions(of topic: String, _ bootstrap: String) throws -> Int32 {
+        Int32(try KafkaConsumer.watermarks(topic: topic, bootstrapServers: bootstrap).count)
+    }
+
     /// Runs the worker until caught up, as a process of its own so its memory is its
     /// own; returns its wall time and peak resident set.
-    private func runWorker(bootstrap: String) throws -> (seconds: Double, peakKiB: Int) {
+    private func runWorker(
+        bootstrap: String, input: String = "input", output: String = "output", deadLetter: String = "dlq",
+        group: String = "bench"
+    ) throws -> (seconds: Double, peakKiB: Int) {
         let executable = worker ?? siblingUSPWorker()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments =
             [
-                "run", "--brokers", bootstrap, "--group", "bench", "--input-topic", "input",
-                "--output-topic", "output", "--dead-letter-topic", "dlq", "--until-caught-up",
+                "run", "--brokers", bootstrap, "--group", group, "--input-topic", input,
+                "--output-topic", output, "--dead-letter-topic", deadLetter, "--until-caught-up",
                 "--log-format", "text", "--log-level", "warning", "--http-host", "127.0.0.1", "--http-port", "0",
                 // The benchmark's events carry no tokens; it measures events, so no HTTP create endpoint.
                 "--auth", "none", "--no-http-create",
@@ -147,9 +245,11 @@ struct WorkerBenchmark: ParsableCommand {
         return (wall, peakKiB)
     }
 
-    private func load(_ bodies: [[UInt8]], bootstrap: String) throws -> Double {
+    private func load(_ bodies: [[UInt8]], topic: String, bootstrap: String) throws -> Double {
         var configuration = KafkaConfiguration()
         configuration.bootstrapServers = bootstrap
+        // Compressed, so that few partitions hold many events within the mock's 5 MiB each.
+        configuration["compression.codec"] = "lz4"
         // Keyless records spread evenly: the sticky partitioner would pile them
         // into one partition at a time, past the mock's 5 MiB a partition.
         configuration["sticky.partitioning.linger.ms"] = "0"
@@ -161,33 +261,11 @@ struct WorkerBenchmark: ParsableCommand {
         let start = ContinuousClock.now
         for (index, body) in bodies.enumerated() {
             try producer.produce(
-                topic: "input", key: nil, value: body, opaque: UInt64(index), waitingForRoomUpTo: .seconds(60))
+                topic: topic, key: nil, value: body, opaque: UInt64(index), waitingForRoomUpTo: .seconds(60))
         }
         try producer.flush(timeout: .seconds(120))
         guard failed.count.load(ordering: .relaxed) == 0 else { throw ValidationError("loading lost events") }
         return start.duration(to: .now).seconds
-    }
-
-    /// Seconds between the first and the last record's create time on these
-    /// topics, scaled to `count` records when fewer were read back.
-    private func timestampSpan(topics: [String], count: Int, bootstrap: String) throws -> Double {
-        var first = Int64.max
-        var last = Int64.min
-        var seen = 0
-        for topic in topics {
-            let records = try KafkaConsumer.readRecords(
-                topic: topic, count: count - seen, bootstrapServers: bootstrap, timeout: .seconds(10))
-            seen += records.count
-            for record in records {
-                guard let time = record.timestampMilliseconds else { continue }
-                first = min(first, time)
-                last = max(last, time)
-            }
-        }
-        if seen != count { print("note: read \(seen) of \(count) records back from \(topics)") }
-        guard seen > 1 else { throw ValidationError("no records read back from \(topics)") }
-        // The span covers the records read back, so the rate is theirs.
-        return max(Double(last - first) / 1000, 0.001) * Double(count) / Double(seen)
     }
 
     private func pipelineEventsPerSecond(_ bodies: [[UInt8]]) -> Double {
@@ -233,4 +311,26 @@ private func peakResidentKiB(of pid: Int32) -> Int? {
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
     else { return nil }
     return Int(line.split(separator: " ").dropFirst().first ?? "")
+}
+
+/// CPU seconds (user and system) of this process, where the embedded cluster runs, and of
+/// its children once waited for (kcat, the worker).
+private struct CPUTime {
+    var own = 0.0
+    var children = 0.0
+
+    static func now() -> CPUTime {
+        CPUTime(own: seconds(RUSAGE_SELF), children: seconds(RUSAGE_CHILDREN))
+    }
+
+    static func - (lhs: CPUTime, rhs: CPUTime) -> CPUTime {
+        CPUTime(own: lhs.own - rhs.own, children: lhs.children - rhs.children)
+    }
+
+    private static func seconds(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who.rawValue), &usage)
+        func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return value(usage.ru_utime) + value(usage.ru_stime)
+    }
 }

@@ -21,6 +21,21 @@ struct NameBasedUUIDTests {
         #expect(GUID.nameBased(String(repeating: "Zoë 北京 ", count: 40)) == "095551fc-6d70-5a82-8c9c-a9fdd65ff553")
     }
 
+    @Test("A name-based GUID of record coordinates equals the GUID of the same name as one string")
+    func coordinatesNameEqualsTheJoinedString() {
+        #expect(
+            GUID.nameBased("request-id", topic: "userSecurityProfiles.create", partition: 3, offset: 417)
+                == "69f9e299-f215-5670-937d-2e3a0e4b9406")
+        let cases: [(String, Int32, Int64)] = [
+            ("", 0, 0), ("t", .max, .max), ("Zoë 北京", .min, .min), (String(repeating: "x", count: 249), 7, -1),
+        ]
+        for (topic, partition, offset) in cases {
+            #expect(
+                GUID.nameBased("request-id", topic: topic, partition: partition, offset: offset)
+                    == GUID.nameBased("request-id\0\(topic)\0\(partition)\0\(offset)"))
+        }
+    }
+
     /// Each basis's id is uuid5 of its length-prefixed name (see `IdempotencyBasis.entityID`),
     /// here with empty, long and extreme fields (values of Python's `uuid.uuid5`).
     @Test("Entity ids of every basis kind match uuid5 of their names, whatever the field lengths")

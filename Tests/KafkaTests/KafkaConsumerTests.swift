@@ -70,6 +70,32 @@ struct KafkaConsumerTests {
         cluster.close()
     }
 
+    @Test func endOffsetsOfManyPartitionsOnSeveralBrokersAreTheHighWatermarks() throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        let topic = uniqueName("end-offsets")
+        try cluster.createTopic(topic, partitions: 5)
+        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), onDelivery: { _ in })
+        for partition: Int32 in 0..<5 {
+            for index in 0..<Int(partition) * 3 {
+                try producer.produce(topic: topic, partition: partition, key: nil, value: bytes("\(index)"), opaque: 0)
+            }
+        }
+        try producer.flush(timeout: .seconds(10))
+        producer.close(timeout: .seconds(5))
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(cluster, group: uniqueName("group")))
+        let partitions = (Int32(0)..<5).map { TopicPartition(topic: topic, partition: $0) }
+        let ends = try consumer.endOffsets(partitions, timeout: .seconds(10))
+        #expect(ends.map(\.partition) == [0, 1, 2, 3, 4])
+        #expect(ends.map(\.offset) == [0, 3, 6, 9, 12])
+        for end in ends {
+            #expect(
+                try consumer.watermarks(topic: topic, partition: end.partition, timeout: .seconds(5)).high == end.offset
+            )
+        }
+        try consumer.close()
+        cluster.close()
+    }
+
     @Test func storedOffsetsAreCommittedByTheAutomaticCommitterAndUnassignedOnesAreNotStored() throws {
         let cluster = try EmbeddedKafkaCluster()
         let topic = uniqueName("stored")

@@ -1,4 +1,5 @@
 import Kafka
+import Synchronization
 import Testing
 
 @Suite("Round trip", .serialized)
@@ -22,6 +23,36 @@ struct KafkaRoundTripTests {
             ]
         }
         return (key, value, headers)
+    }
+
+    @Test func batchedDeliveryReportsCoverEveryMessageOnceInProductionOrderPerPartition() throws {
+        let cluster = try EmbeddedKafkaCluster()
+        let topic = uniqueName("batched-reports")
+        try cluster.createTopic(topic, partitions: 2)
+        let total = 2_000
+        let batches = Mutex<[[DeliveryReport]]>([])
+        let producer = try KafkaProducer.batchingReports(
+            configuration: producerConfiguration(cluster, extra: ["linger.ms": "20"])
+        ) { reports in
+            batches.withLock { $0.append(reports) }
+        }
+        for index in 0..<total {
+            try producer.produce(
+                topic: topic, partition: Int32(index % 2), key: nil, value: bytes("\(index)"), opaque: UInt64(index))
+        }
+        try producer.flush(timeout: .seconds(30))
+        producer.close(timeout: .seconds(5))
+        let received = batches.withLock { $0 }
+        let reports = received.flatMap { $0 }
+        #expect(reports.count == total)
+        #expect(reports.allSatisfy { $0.error == nil })
+        #expect(Set(reports.map(\.opaque)) == Set((0..<total).map(UInt64.init)))
+        #expect(received.allSatisfy { !$0.isEmpty })
+        #expect(received.contains { $0.count > 1 }, "a produce response acknowledges many messages at once")
+        for partition in Int32(0)..<2 {
+            let offsets = reports.filter { $0.partition == partition }.sorted { $0.opaque < $1.opaque }.map(\.offset)
+            #expect(offsets == Array(0..<Int64(total / 2)), "production order is offset order")
+        }
     }
 
     @Test func tenThousandRecordsRoundTripWithKeysHeadersNullAndEmptyValuesInPartitionOrder() throws {

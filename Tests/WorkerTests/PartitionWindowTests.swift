@@ -156,6 +156,26 @@ import Testing
         #expect(tracker.inFlightCount == 0)
     }
 
+    @Test func aBatchOfAcknowledgementsInAnyOrderCommitsWhatTheyWouldOneByOne() {
+        let tracker = DeliveryTracker()
+        tracker.assign([0, 1])
+        let tickets = (0..<6).map { index in
+            tracker.dispatch(
+                InboundRecord(
+                    partition: Int32(index % 2), offset: Int64(index / 2), timestampMilliseconds: nil, key: nil,
+                    value: [1, 2, 3], headers: []))!
+        }
+        // Partition 0 holds offsets 0, 1, 2 (tickets 0, 2, 4); partition 1 the same (1, 3, 5).
+        tracker.complete([tickets[4], tickets[1], tickets[0], tickets[5]])
+        #expect(tracker.inFlightCount == 4, "in each partition, offset 1 and the done offset 2 behind it")
+        #expect(tracker.committableOffsets().map(\.offset) == [1, 1])
+        tracker.complete([tickets[2], tickets[3]])
+        #expect(tracker.committableOffsets().map(\.offset) == [3, 3])
+        #expect(tracker.inFlightCount == 0)
+        #expect(tracker.inFlightByteCount == 0)
+        #expect(tracker.waitUntilSettled(deadline: .now + .milliseconds(20)))
+    }
+
     @Test func aRecordOfAnUnassignedPartitionIsNotDispatched() {
         let tracker = DeliveryTracker()
         tracker.assign([0])

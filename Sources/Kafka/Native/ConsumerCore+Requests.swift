@@ -161,6 +161,15 @@ extension ConsumerCore {
         return (low, high)
     }
 
+    /// rd_kafka_offsets_for_times with the "latest" timestamp: ListOffsets batched by leader.
+    func endOffsets(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+        let list = NativePartitionList(
+            partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: -1) })
+        try check(rd_kafka_offsets_for_times(handle, list.pointer, timeout.timeoutMilliseconds), "end offsets")
+        if let error = list.firstError("end offsets") { throw error }
+        return list.offsets
+    }
+
     func committed(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
         let list = NativePartitionList(partitions)
         try check(rd_kafka_committed(handle, list.pointer, timeout.timeoutMilliseconds), "committed")

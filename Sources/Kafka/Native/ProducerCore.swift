@@ -19,7 +19,7 @@ import Darwin
 final class ProducerCore: @unchecked Sendable {
     let handle: OpaquePointer
     let mainQueue: OpaquePointer
-    let onDelivery: @Sendable (DeliveryReport) -> Void
+    let onDeliveries: @Sendable ([DeliveryReport]) -> Void
     let onError: @Sendable (KafkaError) -> Void
     private let stopRequested = Atomic<Bool>(false)
     private let destroyOnExit = Atomic<Bool>(false)
@@ -31,7 +31,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Creates the producer handle, its reports (delivery, error, statistics) served as
     /// events on its main queue.
     init(
-        configuration: KafkaConfiguration, onDelivery: @escaping @Sendable (DeliveryReport) -> Void,
+        configuration: KafkaConfiguration, onDeliveries: @escaping @Sendable ([DeliveryReport]) -> Void,
         onError: @escaping @Sendable (KafkaError) -> Void
     ) throws(KafkaError) {
         let conf = try configuration.makeNativeConfiguration()
@@ -39,7 +39,7 @@ final class ProducerCore: @unchecked Sendable {
         let handle = try NativeClient.create(RD_KAFKA_PRODUCER, conf, configuration: configuration)
         self.handle = handle
         self.mainQueue = rd_kafka_queue_get_main(handle)
-        self.onDelivery = onDelivery
+        self.onDeliveries = onDeliveries
         self.onError = onError
     }
 
@@ -189,8 +189,11 @@ final class ProducerCore: @unchecked Sendable {
         defer { rd_kafka_event_destroy(event) }
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
+            // The reports of one event (one produce response, say) go out together.
+            var reports: [DeliveryReport] = []
+            reports.reserveCapacity(rd_kafka_event_message_count(event))
             while let message = rd_kafka_event_message_next(event) {
-                onDelivery(
+                reports.append(
                     DeliveryReport(
                         opaque: UInt64(UInt(bitPattern: usp_message_opaque(message))),
                         partition: message.pointee.partition,
@@ -200,6 +203,7 @@ final class ProducerCore: @unchecked Sendable {
                         persistence: MessagePersistence(rd_kafka_message_status(message))
                     ))
             }
+            onDeliveries(reports)
         case RD_KAFKA_EVENT_ERROR:
             let code = KafkaErrorCode(rd_kafka_event_error(event))
             let fatal = rd_kafka_event_error_is_fatal(event) != 0
