@@ -12,7 +12,7 @@ import Synchronization
 final class OutputWatcher: Sendable {
     private struct Progress {
         /// When the total first reached each count seen.
-        var samples: [(time: ContinuousClock.Instant, total: Int64)] = []
+        var samples: [(time: ContinuousClock.Instant, total: Int64, ownCPU: Double)] = []
         var error: KafkaError?
         var stop = false
     }
@@ -35,8 +35,8 @@ final class OutputWatcher: Sendable {
         thread.start()
     }
 
-    /// Seconds from the first record to the `count`th; waits up to a minute for it.
-    func span(toRecord count: Int) throws -> Double {
+    /// From the first record to the `count`th; waits up to a minute for it.
+    func span(toRecord count: Int) throws -> OutputSpan {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if progress.withLock({ ($0.samples.last?.total ?? 0) >= count || $0.error != nil }) { break }
@@ -51,7 +51,8 @@ final class OutputWatcher: Sendable {
         else {
             throw ValidationError("\(state.samples.last?.total ?? 0) of \(count) records arrived")
         }
-        return max(first.time.duration(to: last.time).seconds, 0.001)
+        return OutputSpan(
+            seconds: max(first.time.duration(to: last.time).seconds, 0.001), ownCPU: last.ownCPU - first.ownCPU)
     }
 
     private func watch(_ partitions: [TopicPartition], with consumer: KafkaConsumer) {
@@ -59,8 +60,9 @@ final class OutputWatcher: Sendable {
             do {
                 let total = try consumer.endOffsets(partitions, timeout: .seconds(5)).reduce(0) { $0 + $1.offset }
                 let now = ContinuousClock.now
+                let ownCPU = CPUTime.now().own
                 progress.withLock { state in
-                    if total > (state.samples.last?.total ?? 0) { state.samples.append((now, total)) }
+                    if total > (state.samples.last?.total ?? 0) { state.samples.append((now, total, ownCPU)) }
                 }
             } catch {
                 progress.withLock { $0.error = error }
@@ -69,4 +71,11 @@ final class OutputWatcher: Sendable {
             Thread.sleep(forTimeInterval: 0.005)
         }
     }
+}
+
+/// The time from a stream's first record to its last, and the CPU this process (the
+/// embedded cluster, and the watcher) used meanwhile.
+struct OutputSpan {
+    var seconds = 0.0
+    var ownCPU = 0.0
 }

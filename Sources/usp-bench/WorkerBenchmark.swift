@@ -81,8 +81,8 @@ struct WorkerBenchmark: ParsableCommand {
             guard kept == events else {
                 throw ValidationError("the cluster kept \(kept) of \(events) events: use more partitions")
             }
-            var relay = (records: 0, seconds: 0.0)
-            var worker = (seconds: 0.0, peakKiB: 0)
+            var relay = (records: 0, span: OutputSpan())
+            var worker = (span: OutputSpan(), peakKiB: 0)
             var relayCPU = CPUTime()
             var workerCPU = CPUTime()
             // Alternate which goes first, so that neither always meets a warmer cluster.
@@ -96,8 +96,8 @@ struct WorkerBenchmark: ParsableCommand {
                     workerCPU = CPUTime.now() - before
                 }
             }
-            let relayRate = Double(relay.records) / relay.seconds
-            let workerRate = Double(events) / worker.seconds
+            let relayRate = Double(relay.records) / relay.span.seconds
+            let workerRate = Double(events) / worker.span.seconds
             ratios.append(workerRate / relayRate)
             workerRates.append(workerRate)
             relayRates.append(relayRate)
@@ -110,10 +110,10 @@ struct WorkerBenchmark: ParsableCommand {
                     worker.peakKiB / 1024))
             print(
                 String(
-                    format:
-                        "  CPU µs an event: relay %.1f (cluster meanwhile %.1f), worker %.1f (cluster meanwhile %.1f)",
-                    relayCPU.children * 1e6 / Double(relay.records), relayCPU.own * 1e6 / Double(relay.records),
-                    workerCPU.children * 1e6 / Double(events), workerCPU.own * 1e6 / Double(events)))
+                    format: "  CPU µs an event: relay %.1f, worker %.1f (each whole, start included); "
+                        + "the cluster from first output to last: %.1f beside the relay, %.1f beside the worker",
+                    relayCPU.children * 1e6 / Double(relay.records), workerCPU.children * 1e6 / Double(events),
+                    relay.span.ownCPU * 1e6 / Double(relay.records), worker.span.ownCPU * 1e6 / Double(events)))
         }
         print(
             String(
@@ -142,7 +142,7 @@ struct WorkerBenchmark: ParsableCommand {
     /// A kcat consumer piped into a kcat producer, doing no work: the records it
     /// relayed (kcat's line format leaves out the few empty events) and the seconds
     /// from its first record out to its last.
-    private func runRelay(_ topics: RunTopics, bootstrap: String) throws -> (records: Int, seconds: Double) {
+    private func runRelay(_ topics: RunTopics, bootstrap: String) throws -> (records: Int, span: OutputSpan) {
         let watcher = try OutputWatcher(
             topics: [topics.relay], partitions: partitions(of: topics.input, bootstrap), bootstrap: bootstrap)
         try shell(
@@ -200,7 +200,7 @@ struct WorkerBenchmark: ParsableCommand {
     }
 
     /// The worker, until caught up: seconds from its first output to its last, and its peak RSS.
-    private func runWorker(_ topics: RunTopics, bootstrap: String) throws -> (seconds: Double, peakKiB: Int) {
+    private func runWorker(_ topics: RunTopics, bootstrap: String) throws -> (span: OutputSpan, peakKiB: Int) {
         let watcher = try OutputWatcher(
             topics: [topics.output, topics.deadLetter], partitions: partitions(of: topics.input, bootstrap),
             bootstrap: bootstrap)
@@ -311,26 +311,4 @@ private func peakResidentKiB(of pid: Int32) -> Int? {
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
     else { return nil }
     return Int(line.split(separator: " ").dropFirst().first ?? "")
-}
-
-/// CPU seconds (user and system) of this process, where the embedded cluster runs, and of
-/// its children once waited for (kcat, the worker).
-private struct CPUTime {
-    var own = 0.0
-    var children = 0.0
-
-    static func now() -> CPUTime {
-        CPUTime(own: seconds(RUSAGE_SELF), children: seconds(RUSAGE_CHILDREN))
-    }
-
-    static func - (lhs: CPUTime, rhs: CPUTime) -> CPUTime {
-        CPUTime(own: lhs.own - rhs.own, children: lhs.children - rhs.children)
-    }
-
-    private static func seconds(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(who.rawValue), &usage)
-        func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return value(usage.ru_utime) + value(usage.ru_stime)
-    }
 }

@@ -60,6 +60,7 @@ import Testing
         #expect(producer["message.max.bytes"] == "1081344")
         #expect(producer["queue.buffering.max.kbytes"].flatMap { Int($0) }.map { $0 >= 2 * 65_536 } == true)
         #expect(producer["queued.max.messages.kbytes"] == nil, "consumer properties stay off the producer")
+        #expect(producer["max.in.flight.requests.per.connection"] == "1")
 
         configuration.maxInFlightBytes = 8 * 1024 * 1024
         #expect(configuration.consumerConfiguration["queued.max.messages.kbytes"] == "8192")
@@ -78,6 +79,12 @@ import Testing
         #expect(consumer["max.partition.fetch.bytes"] == nil)
         let producer = configuration.producerConfiguration
         #expect(producer["queue.buffering.max.kbytes"] == "7")
+        for key in ["max.in.flight", "max.in.flight.requests.per.connection"] {
+            let own = WorkerConfiguration(kafka: KafkaConfiguration(["bootstrap.servers": "b:9092", key: "3"]))
+            #expect(own.producerConfiguration[key] == "3")
+            #expect(own.producerConfiguration.maxInFlightRequests(above: 2) != nil, "one setting, the user's")
+            #expect(own.producerConfiguration.maxInFlightRequests(above: 3) == nil)
+        }
         #expect(producer["message.max.bytes"] == "2500000")
     }
 
