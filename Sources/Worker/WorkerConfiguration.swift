@@ -133,8 +133,8 @@ public struct WorkerConfiguration: Sendable {
         // One produce request a broker at a time, carrying every partition's ready batch.
         // librdkafka 2.0.2's idempotent producer keeps only one request a partition in flight
         // anyway, and while a ready batch waits behind it the broker thread polls its sockets
-        // without sleeping; with one a connection it sleeps. Measured: 12% less CPU an event,
-        // the same rate (docs/performance.md, "What limits the worker").
+        // without sleeping; with one a connection it sleeps (docs/performance.md, "What
+        // limits the worker", has the figures).
         if configuration["max.in.flight.requests.per.connection"] == nil, configuration["max.in.flight"] == nil {
             configuration["max.in.flight.requests.per.connection"] = "1"
         }
