@@ -101,22 +101,14 @@ struct AuthenticationBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// CPU time this thread has used: unlike the wall clock, it does not count time the
-    /// thread waited for a core, so the figures hold on a machine other builds share.
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-
     /// Runs `body` for indices 0..<count on this thread; the best of `passes` passes, in CPU time.
     static func time(count: Int, passes: Int = 3, _ body: (Int) -> Bool) -> Timing {
         var best = Timing(count: count, seconds: .infinity, failures: 0)
         for _ in 0..<passes {
             var failures = 0
-            let start = threadCPUSeconds()
+            let start = CPUTime.thisThread().seconds
             for index in 0..<count where !body(index) { failures += 1 }
-            let seconds = threadCPUSeconds() - start
+            let seconds = CPUTime.thisThread().seconds - start
             if seconds < best.seconds { best = Timing(count: count, seconds: seconds, failures: failures) }
         }
         return best

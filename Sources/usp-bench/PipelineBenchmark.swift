@@ -98,25 +98,18 @@ struct PipelineBenchmark: ParsableCommand {
         }
     }
 
-    /// CPU time consumed by the calling thread.
-    static func threadCPUTime() -> Duration {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
-    }
-
     private func measure(_ buffer: EventBuffer, pipeline: CreatePipeline) -> Measurement {
         let clock = ContinuousClock()
         var best = Duration.seconds(1_000_000)
         var bestCPU = Duration.seconds(1_000_000)
         var created = 0
         for _ in 0..<passes {
-            let cpuStart = Self.threadCPUTime()
+            let cpuStart = CPUTime.thisThread()
             let elapsed = clock.measure {
                 created = runPass(buffer, pipeline: pipeline)
             }
             best = min(best, elapsed)
-            bestCPU = min(bestCPU, Self.threadCPUTime() - cpuStart)
+            bestCPU = min(bestCPU, CPUTime.thisThread() - cpuStart)
         }
         return Measurement(
             events: buffer.count, bytes: buffer.totalBytes, best: best, bestCPU: bestCPU, created: created)
@@ -144,7 +137,7 @@ struct PipelineBenchmark: ParsableCommand {
         let clock = ContinuousClock()
         let datas = buffer.bodies.map { Data($0) }
         var created = 0
-        let cpuStart = Self.threadCPUTime()
+        let cpuStart = CPUTime.thisThread()
         let elapsed = clock.measure {
             for data in datas {
                 if let object = try? JSONSerialization.jsonObject(with: data),
@@ -155,7 +148,7 @@ struct PipelineBenchmark: ParsableCommand {
             }
         }
         return Measurement(
-            events: buffer.count, bytes: buffer.totalBytes, best: elapsed, bestCPU: Self.threadCPUTime() - cpuStart,
+            events: buffer.count, bytes: buffer.totalBytes, best: elapsed, bestCPU: CPUTime.thisThread() - cpuStart,
             created: created)
     }
 }

@@ -110,7 +110,7 @@ struct ProcessBenchmark: ParsableCommand {
 
     /// One pass of `LineProcessor` over the whole input, as `process` runs it, without the I/O.
     static func timeLineProcessor(_ input: [UInt8]) -> Timing {
-        let cpuStart = PipelineBenchmark.threadCPUTime()
+        let cpuStart = CPUTime.thisThread()
         let start = ContinuousClock.now
         var entities: [UInt8] = []
         var rejections: [UInt8] = []
@@ -128,7 +128,7 @@ struct ProcessBenchmark: ParsableCommand {
         }
         processor.finish(entities: &entities, rejections: &rejections)
         let wall = (ContinuousClock.now - start).seconds
-        return Timing(wall: wall, cpu: (PipelineBenchmark.threadCPUTime() - cpuStart).seconds)
+        return Timing(wall: wall, cpu: (CPUTime.thisThread() - cpuStart).seconds)
     }
 
     static func loadAverage() -> String {
@@ -165,12 +165,12 @@ struct ProcessBenchmark: ParsableCommand {
             process.arguments = ["process", "--input", input]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errorHandle
-            let cpuBefore = Self.childrenCPUSeconds()
+            let cpuBefore = CPUTime.now().children
             let start = ContinuousClock.now
             try process.run()
             process.waitUntilExit()
             let wall = (ContinuousClock.now - start).seconds
-            let cpu = Self.childrenCPUSeconds() - cpuBefore
+            let cpu = CPUTime.now().children - cpuBefore
             // Exit status 1: some lines were rejected, as one in ten is.
             guard process.terminationStatus == 0 || process.terminationStatus == 1 else {
                 throw ValidationError("\(executable) process exited \(process.terminationStatus)")
@@ -181,14 +181,6 @@ struct ProcessBenchmark: ParsableCommand {
                 throw ValidationError("\(executable) process did not read \(events) lines: \(summary)")
             }
             return Timing(wall: wall, cpu: cpu)
-        }
-
-        /// User and system CPU time of the children waited for so far.
-        static func childrenCPUSeconds() -> Double {
-            var usage = rusage()
-            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-            func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-            return seconds(usage.ru_utime) + seconds(usage.ru_stime)
         }
     }
 }

@@ -71,7 +71,7 @@ struct WorkerBenchmark: ParsableCommand {
         var relayRates: [Double] = []
         var peaks: [Int] = []
         for index in 1...max(1, runs) {
-            let topics = RunTopics(run: index)
+            let topics = RunTopics(run: index, partitions: partitions)
             for topic in [topics.input, topics.relay, topics.output, topics.deadLetter] {
                 try cluster.createTopic(topic, partitions: partitions)
             }
@@ -124,14 +124,16 @@ struct WorkerBenchmark: ParsableCommand {
                 median(workerRates) / pipelineRate))
     }
 
-    /// One run's topics.
+    /// One run's topics, each of `partitions` partitions.
     private struct RunTopics {
         let input: String
         let relay: String
         let output: String
         let deadLetter: String
+        let partitions: Int32
 
-        init(run: Int) {
+        init(run: Int, partitions: Int32) {
+            self.partitions = partitions
             input = "input-\(run)"
             relay = "relay-\(run)"
             output = "output-\(run)"
@@ -144,7 +146,7 @@ struct WorkerBenchmark: ParsableCommand {
     /// from its first record out to its last.
     private func runRelay(_ topics: RunTopics, bootstrap: String) throws -> (records: Int, span: OutputSpan) {
         let watcher = try OutputWatcher(
-            topics: [topics.relay], partitions: partitions(of: topics.input, bootstrap), bootstrap: bootstrap)
+            topics: [topics.relay], partitions: topics.partitions, bootstrap: bootstrap)
         try shell(
             "kcat -C -b \(bootstrap) -t \(topics.input) -o beginning -e -q -f '%s\\n' "
                 + "| kcat -P -b \(bootstrap) -t \(topics.relay) -q -X sticky.partitioning.linger.ms=0")
@@ -202,16 +204,11 @@ struct WorkerBenchmark: ParsableCommand {
     /// The worker, until caught up: seconds from its first output to its last, and its peak RSS.
     private func runWorker(_ topics: RunTopics, bootstrap: String) throws -> (span: OutputSpan, peakKiB: Int) {
         let watcher = try OutputWatcher(
-            topics: [topics.output, topics.deadLetter], partitions: partitions(of: topics.input, bootstrap),
-            bootstrap: bootstrap)
+            topics: [topics.output, topics.deadLetter], partitions: topics.partitions, bootstrap: bootstrap)
         let (_, peakKiB) = try runWorker(
             bootstrap: bootstrap, input: topics.input, output: topics.output, deadLetter: topics.deadLetter,
             group: "bench-\(topics.input)")
         return (try watcher.span(toRecord: events), peakKiB)
-    }
-
-    private func partitions(of topic: String, _ bootstrap: String) throws -> Int32 {
-        Int32(try KafkaConsumer.watermarks(topic: topic, bootstrapServers: bootstrap).count)
     }
 
     /// Runs the worker until caught up, as a process of its own so its memory is its

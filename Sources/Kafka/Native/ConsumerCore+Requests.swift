@@ -161,10 +161,13 @@ extension ConsumerCore {
         return (low, high)
     }
 
-    /// rd_kafka_offsets_for_times with the "latest" timestamp: ListOffsets batched by leader.
+    /// rd_kafka_offsets_for_times with the "latest" timestamp (-1, the value of
+    /// RD_KAFKA_OFFSET_END): ListOffsets batched by leader.
     func endOffsets(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
         let list = NativePartitionList(
-            partitions.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: -1) })
+            partitions.map {
+                TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.end)
+            })
         try check(rd_kafka_offsets_for_times(handle, list.pointer, timeout.timeoutMilliseconds), "end offsets")
         if let error = list.firstError("end offsets") { throw error }
         return list.offsets
