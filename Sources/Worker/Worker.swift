@@ -126,6 +126,8 @@ final class WorkerLoop: Sendable {
             self.metrics.processing.record(start.duration(to: .now))
         }
         runningLanes.withLock { $0 = lanes }
+        let fetchWakeUp = FetchWakeUp(
+            consumer: consumer, interval: .init(quarterOfPrefetchIn: configuration.consumerConfiguration))
         let progress = GroupProgressWatcher(
             configuration: configuration.consumerConfiguration, topics: configuration.topics,
             watchesProgress: configuration.untilCaughtUp, logger: logger)
@@ -143,12 +145,12 @@ final class WorkerLoop: Sendable {
                     "input": "\(configuration.topics.input)", "output": "\(configuration.topics.output)",
                     "dead-letter": "\(configuration.topics.deadLetter)", "group": "\(configuration.groupID)",
                 ])
-            try pollUntilDone(progress: progress, lanes: lanes)
+            try pollUntilDone(progress: progress, lanes: lanes, fetchWakeUp: fetchWakeUp)
         } catch {
             recordFailure(.kafka(error, while: "consuming \(configuration.topics.input)"))
         }
         progress.stop()
-        let shutdownError = shutDown(lanes: lanes)
+        let shutdownError = shutDown(lanes: lanes, fetchWakeUp: fetchWakeUp)
         if let error = failure.withLock({ $0 }) ?? shutdownError {
             logger.error("worker stopped with a failure", metadata: ["error": "\(error)"])
             return .failure(error)
@@ -158,7 +160,9 @@ final class WorkerLoop: Sendable {
         return .success(summary)
     }
 
-    private func pollUntilDone(progress: GroupProgressWatcher, lanes: ProcessingLanes) throws(KafkaError) {
+    private func pollUntilDone(
+        progress: GroupProgressWatcher, lanes: ProcessingLanes, fetchWakeUp: FetchWakeUp
+    ) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
         let maxInFlightBytes = max(1, configuration.maxInFlightBytes)
         // Storing is local and cheap; librdkafka's committer sends what is stored.
@@ -179,11 +183,17 @@ final class WorkerLoop: Sendable {
                 // taken fill the byte budget (the last one may go past it, alone if it
                 // is larger than the whole budget).
                 let room = min(1000, maxInFlight - inFlight)
+                let bytesBefore = bytesTaken
+                var polled = 0
                 // Handed to the lanes even when the poll throws: they are in flight.
-                defer { lanes.flush() }
+                defer {
+                    lanes.flush()
+                    fetchWakeUp.taken(messages: polled, bytes: bytesTaken - bytesBefore)
+                }
                 do throws(KafkaConsumerPollError<InFlightBudgetFull>) {
                     _ = try consumer.poll(maxMessages: room, timeout: .milliseconds(100)) {
                         (message: borrowing KafkaMessageView) throws(InFlightBudgetFull) in
+                        polled += 1
                         guard let item = take(message) else { return }
                         lanes.add(item)
                         bytesTaken += item.record.memoryBytes
@@ -418,7 +428,7 @@ final class WorkerLoop: Sendable {
     /// Publishes what is in flight, commits, leaves the group, closes the producer:
     /// all of it before one deadline. Past it, what is left is abandoned and the
     /// run fails with `SHUTDOWN_TIMED_OUT`; only acknowledged prefixes were committed.
-    private func shutDown(lanes: ProcessingLanes) -> WorkerError? {
+    private func shutDown(lanes: ProcessingLanes, fetchWakeUp: FetchWakeUp) -> WorkerError? {
         worker.health.set(.draining)
         let deadline = drainDeadline()
         let remaining = { max(.zero, ContinuousClock.now.duration(to: deadline)) }
@@ -427,6 +437,7 @@ final class WorkerLoop: Sendable {
             result = .shutdownTimedOut(configuration.shutdownTimeout, inFlight: tracker.inFlightCount)
         }
         commitAcknowledged(deadline: deadline)
+        fetchWakeUp.stop()
         do {
             try consumer.close(timeout: remaining())
         } catch {

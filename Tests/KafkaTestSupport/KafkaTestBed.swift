@@ -59,6 +59,12 @@ public final class KafkaTestBed: Sendable {
         return inProcessCluster
     }
 
+    /// Delays every broker's responses by `rtt`, as a cluster in another zone would: for
+    /// tests that need a worker slow enough to be caught mid-stream.
+    public func slowDown(by rtt: Duration = .milliseconds(20)) {
+        cluster.setBrokerRoundTripTime(-1, rtt)
+    }
+
     /// The librdkafka properties every client of the test uses: the cluster, and a short session
     /// so that rebalances settle within seconds. `USP_TEST_KAFKA_DEBUG` sets librdkafka's `debug`.
     public var kafka: KafkaConfiguration {

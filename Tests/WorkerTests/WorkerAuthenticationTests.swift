@@ -157,7 +157,8 @@ import Testing
         let access = try await AccessControl.start(
             AuthenticationConfiguration(
                 jwksFile: try folder.write("jwks.json", try old.jwks()), issuers: [TestTokens.issuer],
-                audiences: [TestTokens.audience], keyRefresh: KeyRefreshPolicy(fileCheckInterval: .milliseconds(100))),
+                audiences: [TestTokens.audience],
+                keyRefresh: KeyRefreshPolicy(fileCheckInterval: .milliseconds(100), waitTimeout: .seconds(30))),
             logger: KafkaTestBed.warningsOnly)
         try await runThroughRotation(access: access, old: old, new: new) {
             try folder.write("jwks.json", try new.jwks())
@@ -172,7 +173,7 @@ import Testing
         let access = try await AccessControl.start(
             AuthenticationConfiguration(
                 jwksURL: server.url, issuers: [TestTokens.issuer], audiences: [TestTokens.audience],
-                keyRefresh: KeyRefreshPolicy(minimumInterval: .milliseconds(200))),
+                keyRefresh: KeyRefreshPolicy(minimumInterval: .milliseconds(200), waitTimeout: .seconds(30))),
             logger: KafkaTestBed.warningsOnly)
         try await runThroughRotation(access: access, old: old, new: new) {
             server.serve(try TestKeys.jwks(of: [new]))
@@ -183,7 +184,9 @@ import Testing
     }
 
     /// 50 records signed with `old`, then `rotate`, then 50 signed with `new`, through one
-    /// running worker: all 100 created.
+    /// running worker: all 100 created. The callers let a record wait 30 s for a key
+    /// refresh: in a full parallel test run the refresh's task can wait seconds for a thread
+    /// of the cooperative pool, which other tests' blocking calls hold.
     private func runThroughRotation(
         access: AccessControl, old: TestKeys, new: TestKeys, rotate: () async throws -> Void
     ) async throws {

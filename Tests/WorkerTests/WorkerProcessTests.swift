@@ -20,12 +20,18 @@ import Testing
         ] + (untilCaughtUp ? ["--until-caught-up"] : [])
     }
 
+    /// A few hundred records in flight at a time, against a cluster 20 ms away (`slowDown`):
+    /// slow enough that a signal sent once 2,000 outputs are seen lands mid-stream, with
+    /// records still in flight, however fast the worker is otherwise.
+    static let slowly = ["--max-in-flight", "300"]
+
     @Test func aWorkerKilledMidStreamAndRestartedLosesNothingAndDuplicatesAreIdentical() async throws {
         // 30,000 events of ~1.1 KB: 16 partitions keep each under the mock's 5 MiB.
         let bed = try KafkaTestBed(partitions: 16, outputPartitions: 16)
         let count = 30_000
         let valid = try bed.load(count)
-        let victim = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: false))
+        bed.slowDown()
+        let victim = try WorkerProcess(runArguments(bed, group: "crash", untilCaughtUp: false) + Self.slowly)
         let midStream = try await eventually(timeout: .seconds(60)) {
             try bed.recordCount(bed.topics.output) >= 2_000
         }
@@ -48,7 +54,8 @@ import Testing
         let bed = try KafkaTestBed(partitions: 16, outputPartitions: 16)
         let count = 30_000
         try bed.load(count)
-        let worker = try WorkerProcess(runArguments(bed, group: "term", untilCaughtUp: false))
+        bed.slowDown()
+        let worker = try WorkerProcess(runArguments(bed, group: "term", untilCaughtUp: false) + Self.slowly)
         let midStream = try await eventually(timeout: .seconds(60)) {
             try bed.recordCount(bed.topics.output) >= 2_000
         }
