@@ -19,7 +19,7 @@ import Darwin
 ///
 /// Threading: `poll` and `close` belong to one polling thread. `onRebalance` and the
 /// error handler run on that thread, inside `poll` or `close`. The other methods
-/// (`commit`, `pause`, `resume`, `assignment`, `watermarks`, `committed`,
+/// (`commit`, `pause`, `resume`, `assignment`, `watermarks`, `endOffsets`, `committed`,
 /// `partitionCount`) may be called from any thread, including from within the poll body
 /// and `onRebalance`.
 ///

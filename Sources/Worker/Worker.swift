@@ -14,7 +14,8 @@ import class Foundation.Thread
 /// dedicated thread (librdkafka's poll blocks, so it stays off Swift's
 /// cooperative pool), which hands records to processing lanes, one a core,
 /// that run the pipeline and publish; the producer's delivery reports arrive
-/// on the producer's own thread. The ``DeliveryTracker`` between them turns
+/// on the producer's own thread; a ``FetchWakeUp`` thread keeps librdkafka's
+/// prefetch refilled. The ``DeliveryTracker`` between them turns
 /// out-of-order acknowledgements into committable per-partition prefixes.
 public final class Worker: Sendable {
     public let configuration: WorkerConfiguration
@@ -185,7 +186,8 @@ final class WorkerLoop: Sendable {
                 let room = min(1000, maxInFlight - inFlight)
                 let bytesBefore = bytesTaken
                 var polled = 0
-                // Handed to the lanes even when the poll throws: they are in flight.
+                // Handed to the lanes even when the poll throws: they are in flight. What
+                // the poll took counts toward the next wake-up of librdkafka's fetchers.
                 defer {
                     lanes.flush()
                     fetchWakeUp.taken(messages: polled, bytes: bytesTaken - bytesBefore)
