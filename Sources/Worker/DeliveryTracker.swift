@@ -18,7 +18,10 @@ final class DeliveryTracker: @unchecked Sendable {
     private var slotOfPartition: [Int32: UInt32] = [:]
     private var partitionOfSlot: [UInt32: Int32] = [:]
     private var nextSlot: UInt32 = 0
-    private var inFlight = 0
+    /// Records whose output is not acknowledged yet.
+    private var unacknowledged = 0
+    /// Entries in the windows: those plus the acknowledged ones waiting behind an earlier record.
+    private var windowed = 0
     private var inFlightBytes = 0
     private var peakInFlightBytes = 0
     /// Slot numbers run modulo this (a power of two, at most 2^23: the ticket's 23 bits).
@@ -55,7 +58,8 @@ final class DeliveryTracker: @unchecked Sendable {
                 guard let slot = slotOfPartition.removeValue(forKey: partition) else { continue }
                 partitionOfSlot[slot] = nil
                 if let window = windows.removeValue(forKey: slot) {
-                    inFlight -= window.count
+                    unacknowledged -= window.unacknowledgedCount
+                    windowed -= window.count
                     inFlightBytes -= window.bytesInFlight
                 }
             }
@@ -78,8 +82,12 @@ final class DeliveryTracker: @unchecked Sendable {
         }
     }
 
-    /// Records dispatched and not yet completed (or completed behind one that is not).
-    var inFlightCount: Int { locked { inFlight } }
+    /// Records dispatched whose output is not acknowledged yet (``PartitionWindow/unacknowledgedCount``).
+    var inFlightCount: Int { locked { unacknowledged } }
+
+    /// Records in the windows: the ones in flight, and the acknowledged ones that wait
+    /// behind an earlier record of their partition before their offset can be committed.
+    var windowedCount: Int { locked { windowed } }
 
     /// What the records in flight hold in memory (``InboundRecord/memoryBytes``): a record
     /// counts from dispatch until its output is acknowledged.
@@ -94,7 +102,8 @@ final class DeliveryTracker: @unchecked Sendable {
         locked {
             guard let slot = slotOfPartition[record.partition] else { return nil }
             let sequence = windows[slot]!.append(offset: record.offset, record: record)
-            inFlight += 1
+            unacknowledged += 1
+            windowed += 1
             inFlightBytes += record.memoryBytes
             peakInFlightBytes = max(peakInFlightBytes, inFlightBytes)
             return DeliveryTicket(kind: .entity, slot: slot, sequence: sequence)
@@ -128,11 +137,12 @@ final class DeliveryTracker: @unchecked Sendable {
             for ticket in tickets {
                 // Mutated in place: a copy taken out of the dictionary would share
                 // the entries' storage and copy all of it on write.
-                guard let before = windows[ticket.slot]?.count, let bytesBefore = windows[ticket.slot]?.bytesInFlight
-                else { continue }
+                guard let before = windows[ticket.slot]?.counts else { continue }
                 windows[ticket.slot]!.complete(sequence: ticket.sequence)
-                inFlight -= before - windows[ticket.slot]!.count
-                inFlightBytes -= bytesBefore - windows[ticket.slot]!.bytesInFlight
+                let after = windows[ticket.slot]!.counts
+                unacknowledged -= before.unacknowledged - after.unacknowledged
+                windowed -= before.windowed - after.windowed
+                inFlightBytes -= before.bytes - after.bytes
             }
             condition.broadcast()
         }
@@ -182,10 +192,13 @@ final class DeliveryTracker: @unchecked Sendable {
         }
     }
 
-    /// Waits until fewer than `limit` records, holding fewer than `byteLimit`
-    /// bytes, are in flight, or the deadline passes. Returns whether there is room.
-    func waitForRoom(below limit: Int, bytesBelow byteLimit: Int, deadline: ContinuousClock.Instant) -> Bool {
-        wait(until: deadline) { inFlight < limit && inFlightBytes < byteLimit }
+    /// Waits until fewer than `limit` records, holding fewer than `byteLimit` bytes, are
+    /// in flight and fewer than `windowLimit` are in the windows, or the deadline passes.
+    /// Returns whether there is room.
+    func waitForRoom(
+        below limit: Int, windowedBelow windowLimit: Int, bytesBelow byteLimit: Int, deadline: ContinuousClock.Instant
+    ) -> Bool {
+        wait(until: deadline) { unacknowledged < limit && windowed < windowLimit && inFlightBytes < byteLimit }
     }
 
     /// Waits until no record of these partitions is in flight (each is done or

@@ -46,6 +46,9 @@ struct PartitionWindow: Sendable {
     var lastTakenOffset: Int64?
     /// Bytes of the records in flight (dispatched, neither done nor failed).
     private(set) var bytesInFlight = 0
+    /// Entries whose output is not acknowledged (in flight or failed); ``count`` also
+    /// holds the done ones waiting behind an earlier entry.
+    private(set) var unacknowledgedCount = 0
 
     /// - Parameter firstSequence: the first record's sequence number (tests start near a wrap).
     init(firstSequence: UInt64 = 0) {
@@ -54,6 +57,9 @@ struct PartitionWindow: Sendable {
 
     /// Records that are in the window (in flight, or done behind one that is not).
     var count: Int { entries.count - head }
+
+    /// The window's three counts, read together (scalars: reading them copies no entries).
+    var counts: (unacknowledged: Int, windowed: Int, bytes: Int) { (unacknowledgedCount, count, bytesInFlight) }
 
     var isSettled: Bool {
         entries[head...].allSatisfy { $0.state != .inFlight }
@@ -71,6 +77,7 @@ struct PartitionWindow: Sendable {
         let bytes = record?.memoryBytes ?? 0
         entries.append(Entry(offset: offset, state: .inFlight, record: record, bytes: bytes))
         bytesInFlight += bytes
+        unacknowledgedCount += 1
         return sequence
     }
 
@@ -106,6 +113,7 @@ struct PartitionWindow: Sendable {
         entries[index].record = nil
         entries[index].deadLetter = nil
         bytesInFlight -= entries[index].bytes
+        unacknowledgedCount -= 1
         return slide()
     }
 

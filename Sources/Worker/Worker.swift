@@ -165,25 +165,34 @@ final class WorkerLoop: Sendable {
         progress: GroupProgressWatcher, lanes: ProcessingLanes, fetchWakeUp: FetchWakeUp
     ) throws(KafkaError) {
         let maxInFlight = max(1, configuration.maxInFlight)
+        let maxWindowed = max(maxInFlight, configuration.maxWindowedRecords)
         let maxInFlightBytes = max(1, configuration.maxInFlightBytes)
+        // At a record cap, taking resumes once a tenth of it is free again: acknowledgements
+        // come a produce response at a time, and polling for each few would wake the lanes
+        // for a few records each.
+        let resumeInFlight = maxInFlight - maxInFlight / 10
+        let resumeWindowed = maxWindowed - maxWindowed / 10
         // Storing is local and cheap; librdkafka's committer sends what is stored.
         let storeInterval = min(configuration.commitInterval, .milliseconds(100))
         var nextStore = ContinuousClock.now + storeInterval
         while !worker.isStopRequested, failure.withLock({ $0 == nil }) {
-            // Back-pressure: at either cap (records or bytes), take nothing more until
-            // acknowledgements make room. librdkafka's prefetch queue is bounded too
-            // (`queued.max.messages.kbytes`, sized from the byte budget) and, unlike
-            // pausing, keeps what it fetched, so consuming resumes at full speed.
+            // Back-pressure: at any cap (records in flight, records in the windows, bytes),
+            // take nothing more until acknowledgements make room. librdkafka's prefetch
+            // queue is bounded too (`queued.max.messages.kbytes`, sized from the byte
+            // budget) and, unlike pausing, keeps what it fetched, so consuming resumes at
+            // full speed.
             let inFlight = tracker.inFlightCount
+            let windowed = tracker.windowedCount
             var bytesTaken = tracker.inFlightByteCount
-            if inFlight >= maxInFlight || bytesTaken >= maxInFlightBytes {
+            if inFlight >= maxInFlight || windowed >= maxWindowed || bytesTaken >= maxInFlightBytes {
                 _ = tracker.waitForRoom(
-                    below: maxInFlight, bytesBelow: maxInFlightBytes, deadline: .now + .milliseconds(100))
+                    below: resumeInFlight, windowedBelow: resumeWindowed, bytesBelow: maxInFlightBytes,
+                    deadline: .now + .milliseconds(100))
             } else {
-                // Never take more than the window has room for; stop once the records
+                // Never take more than the caps have room for; stop once the records
                 // taken fill the byte budget (the last one may go past it, alone if it
                 // is larger than the whole budget).
-                let room = min(1000, maxInFlight - inFlight)
+                let room = min(1000, maxInFlight - inFlight, maxWindowed - windowed)
                 let bytesBefore = bytesTaken
                 var polled = 0
                 // Handed to the lanes even when the poll throws: they are in flight. What

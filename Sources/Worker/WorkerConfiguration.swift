@@ -34,6 +34,13 @@ public struct WorkerConfiguration: Sendable {
     /// Records consumed but not yet acknowledged, at most; at the cap the
     /// worker takes no more until acknowledgements make room.
     public var maxInFlight: Int
+    /// Records the partitions' windows may hold: the in-flight cap four times over. A
+    /// record acknowledged behind an earlier one of its partition waits in its window
+    /// until that one is acknowledged too. It does not count against ``maxInFlight``
+    /// (its copy is dropped when it is acknowledged, and its entry takes about 100
+    /// bytes), but a record whose output stays unacknowledged, its output partition's
+    /// leader down, must not let the windows grow without bound.
+    public var maxWindowedRecords: Int { maxInFlight > Int.max / 4 ? Int.max : maxInFlight * 4 }
     /// Bytes the records consumed but not yet acknowledged may hold (see
     /// ``InFlightBudget``); librdkafka's prefetch and producer queue are sized from it.
     public var maxInFlightBytes: Int = InFlightBudget.defaultBytes

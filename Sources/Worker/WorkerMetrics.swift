@@ -18,7 +18,7 @@ public final class WorkerMetrics: Sendable {
     private let consumedRecords: Counter
     private let createdEntities: Counter
     private let commits: Counter
-    /// Records consumed whose output is not acknowledged yet (or is, behind one that is not).
+    /// Records consumed whose output is not acknowledged yet.
     private let inFlight: Gauge
     /// From taking a record off the consumer to handing its output to the producer.
     let processing: Timer

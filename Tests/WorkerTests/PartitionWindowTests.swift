@@ -167,13 +167,42 @@ import Testing
         }
         // Partition 0 holds offsets 0, 1, 2 (tickets 0, 2, 4); partition 1 the same (1, 3, 5).
         tracker.complete([tickets[4], tickets[1], tickets[0], tickets[5]])
-        #expect(tracker.inFlightCount == 4, "in each partition, offset 1 and the done offset 2 behind it")
+        #expect(tracker.inFlightCount == 2, "offset 1 of each partition")
+        #expect(tracker.windowedCount == 4, "in each partition, offset 1 and the done offset 2 behind it")
         #expect(tracker.committableOffsets().map(\.offset) == [1, 1])
         tracker.complete([tickets[2], tickets[3]])
         #expect(tracker.committableOffsets().map(\.offset) == [3, 3])
         #expect(tracker.inFlightCount == 0)
+        #expect(tracker.windowedCount == 0)
         #expect(tracker.inFlightByteCount == 0)
         #expect(tracker.waitUntilSettled(deadline: .now + .milliseconds(20)))
+    }
+
+    /// The in-flight cap counts records whose output is not acknowledged; the windows'
+    /// own bound counts those and the acknowledged ones waiting behind them.
+    @Test func recordsAcknowledgedBehindASlowerOneLeaveTheInFlightCapButNotTheWindowBound() {
+        let tracker = DeliveryTracker()
+        tracker.assign([0])
+        let tickets = (0..<4).map { offset in
+            tracker.dispatch(
+                InboundRecord(
+                    partition: 0, offset: Int64(offset), timestampMilliseconds: nil, key: nil, value: [1],
+                    headers: []))!
+        }
+        let room = { (limit: Int, windowLimit: Int) in
+            tracker.waitForRoom(
+                below: limit, windowedBelow: windowLimit, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20))
+        }
+        #expect(!room(4, 100), "four in flight")
+        tracker.complete(tickets[1...3])
+        #expect(tracker.inFlightCount == 1 && tracker.windowedCount == 4)
+        #expect(room(2, 5), "one in flight, four in the window")
+        #expect(!room(2, 4), "the window is at its bound while offset 0 is in flight")
+        #expect(tracker.committableOffsets().isEmpty)
+        tracker.complete(tickets[0])
+        #expect(tracker.inFlightCount == 0 && tracker.windowedCount == 0)
+        #expect(room(1, 1))
+        #expect(tracker.committableOffsets().map(\.offset) == [4])
     }
 
     @Test func aRecordOfAnUnassignedPartitionIsNotDispatched() {
@@ -260,13 +289,18 @@ import Testing
         #expect(tracker.inFlightByteCount == big.memoryBytes + small.memoryBytes + other.memoryBytes)
         #expect(big.memoryBytes >= 1_000_000)
         // Acknowledged behind a record still in flight: its bytes are released at once
-        // (its copy is dropped), though the window still counts it as a record.
+        // (its copy is dropped), and only its window still counts it.
         tracker.complete(b)
         #expect(tracker.inFlightByteCount == big.memoryBytes + other.memoryBytes)
-        #expect(tracker.inFlightCount == 3)
-        #expect(!tracker.waitForRoom(below: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
+        #expect(tracker.inFlightCount == 2)
+        #expect(tracker.windowedCount == 3)
+        #expect(
+            !tracker.waitForRoom(
+                below: 100, windowedBelow: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
         tracker.complete(a)
-        #expect(tracker.waitForRoom(below: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
+        #expect(
+            tracker.waitForRoom(
+                below: 100, windowedBelow: 100, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20)))
         tracker.remove([1])
         #expect(tracker.inFlightByteCount == 0)
         #expect(tracker.inFlightCount == 0)
