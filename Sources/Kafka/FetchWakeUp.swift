@@ -25,9 +25,12 @@ import class Foundation.Thread
 public final class FetchWakeUp: Sendable {
     /// How much the application takes between two wake-ups.
     public struct Interval: Sendable, Equatable {
+        /// Bytes taken (keys, values, headers) after which a wake-up is due.
         public var bytes: Int
+        /// Messages taken after which a wake-up is due, whatever their size.
         public var messages: Int
 
+        /// Each at least 1.
         public init(bytes: Int, messages: Int) {
             self.bytes = max(1, bytes)
             self.messages = max(1, messages)
