@@ -17,7 +17,10 @@ public struct TestKeys: Sendable {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         rsa = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
         ec = ES256PrivateKey()
-        secret = (0..<48).map { _ in UInt8.random(in: 0...255) }
+        // The last byte is printable: a secret file's trailing CR and LF are cut when it is
+        // read (files are often saved with a newline), so a random one ending in either
+        // would not be the secret the tokens were signed with.
+        secret = (0..<47).map { _ in UInt8.random(in: 0...255) } + [UInt8.random(in: 0x21...0x7E)]
         rsaKeyID = "rsa-\(suffix)"
         ecKeyID = "ec-\(suffix)"
     }
