@@ -89,6 +89,10 @@ final class DeliveryTracker: @unchecked Sendable {
     /// behind an earlier record of their partition before their offset can be committed.
     var windowedCount: Int { locked { windowed } }
 
+    /// ``inFlightCount``, ``windowedCount`` and ``inFlightByteCount`` read under one lock, as
+    /// the polling thread checks them against its caps before each poll.
+    var load: (records: Int, windowed: Int, bytes: Int) { locked { (unacknowledged, windowed, inFlightBytes) } }
+
     /// What the records in flight hold in memory (``InboundRecord/memoryBytes``): a record
     /// counts from dispatch until its output is acknowledged.
     var inFlightByteCount: Int { locked { inFlightBytes } }

@@ -181,9 +181,8 @@ final class WorkerLoop: Sendable {
             // queue is bounded too (`queued.max.messages.kbytes`, sized from the byte
             // budget) and, unlike pausing, keeps what it fetched, so consuming resumes at
             // full speed.
-            let inFlight = tracker.inFlightCount
-            let windowed = tracker.windowedCount
-            var bytesTaken = tracker.inFlightByteCount
+            let (inFlight, windowed, bytesInFlight) = tracker.load
+            var bytesTaken = bytesInFlight
             if inFlight >= maxInFlight || windowed >= maxWindowed || bytesTaken >= maxInFlightBytes {
                 _ = tracker.waitForRoom(
                     below: resumeInFlight, windowedBelow: resumeWindowed, bytesBelow: maxInFlightBytes,

@@ -66,11 +66,7 @@ import Testing
     @Test func theTrackerCommitsAPositionPastTheLastRecordOnceEverythingIsAcknowledged() {
         let tracker = DeliveryTracker()
         tracker.assign([0])
-        let tickets = (0..<3).compactMap { offset in
-            tracker.dispatch(
-                InboundRecord(
-                    partition: 0, offset: Int64(offset), timestampMilliseconds: 0, key: nil, value: [], headers: []))
-        }
+        let tickets = (0..<3).compactMap { offset in tracker.dispatch(record(0, Int64(offset), bytes: 0)) }
         tracker.advanceSettled(to: [0: 5])
         tracker.complete(tickets[0])
         tracker.complete(tickets[1])
@@ -133,10 +129,6 @@ import Testing
     @Test func revokedPartitionsSettleOnceTheirLastRecordIsAcknowledged() {
         let tracker = DeliveryTracker()
         tracker.assign([0, 1])
-        let record = { (partition: Int32, offset: Int64) in
-            InboundRecord(
-                partition: partition, offset: offset, timestampMilliseconds: 0, key: nil, value: [1], headers: [])
-        }
         let a = tracker.dispatch(record(0, 0))!
         let b = tracker.dispatch(record(1, 0))!
         #expect(tracker.inFlightCount == 2)
@@ -159,12 +151,7 @@ import Testing
     @Test func aBatchOfAcknowledgementsInAnyOrderCommitsWhatTheyWouldOneByOne() {
         let tracker = DeliveryTracker()
         tracker.assign([0, 1])
-        let tickets = (0..<6).map { index in
-            tracker.dispatch(
-                InboundRecord(
-                    partition: Int32(index % 2), offset: Int64(index / 2), timestampMilliseconds: nil, key: nil,
-                    value: [1, 2, 3], headers: []))!
-        }
+        let tickets = (0..<6).map { index in tracker.dispatch(record(Int32(index % 2), Int64(index / 2), bytes: 3))! }
         // Partition 0 holds offsets 0, 1, 2 (tickets 0, 2, 4); partition 1 the same (1, 3, 5).
         tracker.complete([tickets[4], tickets[1], tickets[0], tickets[5]])
         #expect(tracker.inFlightCount == 2, "offset 1 of each partition")
@@ -183,12 +170,7 @@ import Testing
     @Test func recordsAcknowledgedBehindASlowerOneLeaveTheInFlightCapButNotTheWindowBound() {
         let tracker = DeliveryTracker()
         tracker.assign([0])
-        let tickets = (0..<4).map { offset in
-            tracker.dispatch(
-                InboundRecord(
-                    partition: 0, offset: Int64(offset), timestampMilliseconds: nil, key: nil, value: [1],
-                    headers: []))!
-        }
+        let tickets = (0..<4).map { offset in tracker.dispatch(record(0, Int64(offset)))! }
         let room = { (limit: Int, windowLimit: Int) in
             tracker.waitForRoom(
                 below: limit, windowedBelow: windowLimit, bytesBelow: 1_000_000, deadline: .now + .milliseconds(20))
@@ -252,16 +234,12 @@ import Testing
 
     @Test func aSlotStillInUseIsNeverGivenOutAgainWhenSlotsWrap() {
         let tracker = DeliveryTracker(slotCount: 2)
-        let record = { (partition: Int32) in
-            InboundRecord(
-                partition: partition, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: [])
-        }
         tracker.assign([0, 1])
         tracker.remove([1])
         // The next slot number is 0 again, which partition 0 still holds.
         tracker.assign([2])
-        let first = tracker.dispatch(record(0))!
-        let second = tracker.dispatch(record(2))!
+        let first = tracker.dispatch(record(0, 0))!
+        let second = tracker.dispatch(record(2, 0))!
         #expect(first.slot != second.slot)
         tracker.complete(second)
         #expect(tracker.committableOffsets().map(\.partition) == [2], "partition 0 is untouched")
@@ -271,12 +249,6 @@ import Testing
 }
 
 @Suite struct InFlightBytesTests {
-    private func record(_ partition: Int32, _ offset: Int64, bytes: Int) -> InboundRecord {
-        InboundRecord(
-            partition: partition, offset: offset, timestampMilliseconds: nil, key: nil,
-            value: [UInt8](repeating: 0x20, count: bytes), headers: [])
-    }
-
     @Test func bytesCountFromDispatchUntilTheOutputIsAcknowledged() {
         let tracker = DeliveryTracker()
         tracker.assign([0, 1])
@@ -312,4 +284,11 @@ import Testing
             partition: 0, offset: 0, timestampMilliseconds: nil, key: nil, value: [1], headers: headers)
         #expect(record.memoryBytes >= 100_000 + 1_000 * 3)
     }
+}
+
+/// A record of `partition` at `offset` whose value is `bytes` spaces.
+private func record(_ partition: Int32, _ offset: Int64, bytes: Int = 1) -> InboundRecord {
+    InboundRecord(
+        partition: partition, offset: offset, timestampMilliseconds: nil, key: nil,
+        value: [UInt8](repeating: 0x20, count: bytes), headers: [])
 }
